@@ -1,5 +1,6 @@
 #include "metrics/evaluate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <exception>
