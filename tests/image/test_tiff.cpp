@@ -2,6 +2,9 @@
 // palette, min-is-white, sub-byte, and checks that the encoder wrote the layout it was asked for.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "test_util.h"
 
 namespace ck {
@@ -215,6 +218,71 @@ TEST(ImageTiffDecode, DecodeFromMemoryMatchesFile) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].bytes == in.bytes);
   EXPECT_EQ(out[0].channels, 2);
+}
+
+}  // namespace
+}  // namespace ck
+
+namespace ck {
+namespace {
+
+TEST(ImageTiffDecode, JpegYCbCrBecomesRgb) {
+  if (!TIFFIsCODECConfigured(COMPRESSION_JPEG)) GTEST_SKIP() << "libtiff built without JPEG";
+  test::TempDir dir;
+  const std::string path = dir.file("jpeg.tif");
+  TIFF* t = TIFFOpen(path.c_str(), "w");
+  ASSERT_NE(t, nullptr);
+  const uint32_t W = 32, H = 16;
+  TIFFSetField(t, TIFFTAG_IMAGEWIDTH, W);
+  TIFFSetField(t, TIFFTAG_IMAGELENGTH, H);
+  TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+  TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 3);
+  TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_JPEG);
+  TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_YCBCR);
+  TIFFSetField(t, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+  TIFFSetField(t, TIFFTAG_JPEGQUALITY, 95);
+  TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, H);
+  std::vector<uint8_t> rgb(W * H * 3);
+  for (size_t i = 0; i < W * H; ++i) {  // left half red-ish, right half blue-ish: flat blocks survive JPEG
+    const bool left = (i % W) < W / 2;
+    rgb[3 * i] = left ? 200 : 20;
+    rgb[3 * i + 1] = 60;
+    rgb[3 * i + 2] = left ? 30 : 220;
+  }
+  ASSERT_GE(TIFFWriteEncodedStrip(t, 0, rgb.data(), static_cast<tmsize_t>(rgb.size())), 0);
+  TIFFClose(t);
+  const Raster r = decode_image_file(path)[0];
+  ASSERT_EQ(r.channels, 3);
+  ASSERT_EQ(r.dtype, DType::U8);
+  ASSERT_EQ(r.width, 32);
+  EXPECT_NEAR(r.at(8, 4, 0), 200, 8);
+  EXPECT_NEAR(r.at(8, 4, 2), 30, 8);
+  EXPECT_NEAR(r.at(8, 28, 0), 20, 8);
+  EXPECT_NEAR(r.at(8, 28, 2), 220, 8);
+}
+
+TEST(ImageTiffDecode, ConcurrentDecodesKeepTheirOwnErrors) {
+  const auto good = encode_tiff({test::random_raster(64, 64, 1, DType::U16, 11)});
+  auto bad = good;
+  bad.resize(bad.size() / 2);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, named{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string name = "thread" + std::to_string(t) + ".tif";
+        try {
+          decode_image_bytes(bad.data(), bad.size(), name);
+        } catch (const ImageError& e) {
+          named += std::string(e.what()).rfind(name + ": corrupt TIFF (", 0) == 0;
+        }
+        ok += decode_image_bytes(good.data(), good.size(), name).size() == 1;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(named.load(), 200);
 }
 
 }  // namespace
