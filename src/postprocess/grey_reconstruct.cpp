@@ -64,18 +64,46 @@ FloatPlane reconstruct_by_dilation(const FloatPlane& seed, const FloatPlane& mas
 
   const std::vector<Run> runs = footprint_runs(footprint);
   const uint32_t N = static_cast<uint32_t>(n);
-  const std::vector<uint32_t> by_seed = detail::argsort_floats(seed.data.data(), N, true);
-  const std::vector<uint32_t> by_mask = detail::argsort_floats(mask.data.data(), N, true);
+  const float* S = seed.data.data();
+  const float* M = mask.data.data();
+  float* R = rec.data.data();
+
+  // Seed events: only pixels whose seed is >= the seed of each 4-neighbour in the footprint. Any
+  // other pixel has a neighbour that is expanded at a level above its seed, so it is reached first.
+  const int cy = footprint.height / 2, cx = footprint.width / 2;
+  const bool up = cy >= 1 && footprint(cy - 1, cx), down = cy >= 1 && footprint(cy + 1, cx);
+  const bool left = cx >= 1 && footprint(cy, cx - 1), right = cx >= 1 && footprint(cy, cx + 1);
+  std::vector<float> cand_val;
+  std::vector<uint32_t> cand_pix;
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const size_t p = static_cast<size_t>(y) * W + x;
+      const float v = S[p];
+      if ((up && y > 0 && S[p - W] > v) || (down && y + 1 < H && S[p + W] > v) ||
+          (left && x > 0 && S[p - 1] > v) || (right && x + 1 < W && S[p + 1] > v))
+        continue;
+      cand_val.push_back(v);
+      cand_pix.push_back(static_cast<uint32_t>(p));
+    }
+  const uint32_t NS = static_cast<uint32_t>(cand_pix.size());
+  // Descending orders; key_* hold ~order_key (ascending), so key_mask[j] <= key_seed[i] <=> mask >= seed.
+  std::vector<uint32_t> key_seed, key_mask;
+  std::vector<uint32_t> by_seed = detail::argsort_floats(cand_val.data(), NS, true, &key_seed);
+  for (uint32_t& k : by_seed) k = cand_pix[k];
+  const std::vector<uint32_t> by_mask = detail::argsort_floats(M, N, true, &key_mask);
+  std::vector<uint32_t> mask_rank(n);
+  for (uint32_t j = 0; j < N; ++j) mask_rank[by_mask[j]] = j;
 
   // open[y] bit x == 1  <=>  pixel (y, x) has no final value yet.
   const int words = (W + 63) / 64;
   std::vector<uint64_t> open(static_cast<size_t>(H) * words, ~uint64_t(0));
   auto close = [&](uint32_t p) { open[(p / W) * size_t(words) + (p % W) / 64] &= ~(uint64_t(1) << ((p % W) % 64)); };
   auto is_open = [&](uint32_t p) { return (open[(p / W) * size_t(words) + (p % W) / 64] >> ((p % W) % 64)) & 1u; };
-  std::vector<uint8_t> pending(n, 0);  // final value = mask(p) < level at which it was reached
-  std::vector<uint32_t> fifo;          // final value = current level, not yet expanded
-  const float* M = mask.data.data();
-  float* R = rec.data.data();
+  // pending bit at mask rank r: pixel by_mask[r] is final at mask value (< the level that reached it)
+  // and waits for the level to come down to its mask value to be expanded.
+  std::vector<uint64_t> pending((n + 63) / 64, 0);
+  uint32_t next_pending = N;  // smallest pending rank (N = none)
+  std::vector<uint32_t> fifo;  // final value = current level, not yet expanded
 
   // Reach every open footprint neighbour of p from level v: its final value is min(v, mask).
   auto expand = [&](uint32_t p, float v) {
@@ -101,7 +129,9 @@ FloatPlane reconstruct_by_dilation(const FloatPlane& seed, const FloatPlane& mas
             fifo.push_back(q);
           } else {
             R[q] = M[q];
-            pending[q] = 1;
+            const uint32_t r = mask_rank[q];
+            pending[r / 64] |= uint64_t(1) << (r % 64);
+            if (r < next_pending) next_pending = r;
           }
         }
       }
@@ -114,27 +144,38 @@ FloatPlane reconstruct_by_dilation(const FloatPlane& seed, const FloatPlane& mas
       expand(q, v);
     }
   };
+  auto find_pending = [&](uint32_t from) -> uint32_t {
+    size_t wi = from / 64;
+    if (wi >= pending.size()) return N;
+    uint64_t bits = pending[wi] & (~uint64_t(0) << (from % 64));
+    while (!bits) {
+      if (++wi >= pending.size()) return N;
+      bits = pending[wi];
+    }
+    return static_cast<uint32_t>(wi * 64 + std::countr_zero(bits));
+  };
 
-  size_t i = 0, j = 0;
-  while (i < n || j < n) {
-    const bool take_mask = j < n && (i >= n || M[by_mask[j]] >= seed.data[by_seed[i]]);
-    if (take_mask) {
-      const uint32_t q = by_mask[j++];
-      if (pending[q]) {
-        pending[q] = 0;
-        expand(q, M[q]);
-        drain(M[q]);
-      }
+  size_t i = 0;
+  while (i < NS || next_pending < N) {
+    if (next_pending < N && (i >= NS || key_mask[next_pending] <= key_seed[i])) {
+      const uint32_t r = next_pending;
+      pending[r / 64] &= ~(uint64_t(1) << (r % 64));
+      next_pending = N;  // expansions below may set a smaller rank (>= r)
+      const uint32_t q = by_mask[r];
+      expand(q, M[q]);
+      drain(M[q]);
+      next_pending = std::min(next_pending, find_pending(r + 1));
     } else {
       const uint32_t p = by_seed[i++];
       if (is_open(p)) {
         close(p);
-        R[p] = seed.data[p];
+        R[p] = S[p];
         expand(p, R[p]);
         drain(R[p]);
       }
     }
   }
+  // Every pixel is final: reached, or a seed event of its own.
   return rec;
 }
 

@@ -15,7 +15,10 @@ inline uint32_t float_order_key(float f) {
 }
 
 /// Indices 0..n-1 sorted by `v` ascending (or descending), stable (equal values keep index order).
-inline std::vector<uint32_t> argsort_floats(const float* v, uint32_t n, bool descending) {
+/// If `sorted_keys` is given it receives the radix keys in sorted (ascending key) order: for
+/// descending sorts key = ~float_order_key(v), so a smaller key means a larger value.
+inline std::vector<uint32_t> argsort_floats(const float* v, uint32_t n, bool descending,
+                                            std::vector<uint32_t>* sorted_keys = nullptr) {
   std::vector<uint32_t> keys(n), idx(n), tmpk(n), tmpi(n);
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t k = float_order_key(v[i]);
@@ -35,6 +38,7 @@ inline std::vector<uint32_t> argsort_floats(const float* v, uint32_t n, bool des
     keys.swap(tmpk);
     idx.swap(tmpi);
   }
+  if (sorted_keys) sorted_keys->swap(keys);
   return idx;
 }
 
