@@ -1,0 +1,92 @@
+// In-process LibTorch predictor: tiles the image, runs NucleusNet in inference mode, blends the tiles back.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "model/manifest.h"
+#include "model/network.h"
+#include "model/predictor.h"
+#include "preprocess/tiling.h"
+#include "preprocess/untile.h"
+
+namespace ck {
+
+namespace {
+
+class TorchPredictor final : public Predictor {
+ public:
+  TorchPredictor(const ModelManifest& m, const TorchPredictorOptions& opt) : opt_(opt) {
+    if (opt.device == "cuda") {
+      if (!torch::cuda::is_available())
+        throw std::runtime_error("--device cuda requested but this LibTorch build has no usable CUDA device");
+      device_ = torch::Device(torch::kCUDA);
+    } else if (opt.device != "cpu") {
+      throw std::runtime_error("unknown device '" + opt.device + "' (use cpu or cuda)");
+    }
+    NetConfig cfg;
+    cfg.in_channels = m.in_channels;
+    cfg.widths = m.widths;
+    net_ = NucleusNet(cfg);
+    const std::string w = m.weights_path();
+    if (!std::filesystem::exists(w)) throw std::runtime_error(w + ": model weights not found");
+    try {
+      torch::load(net_, w);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(w + ": weights do not fit the manifest's architecture (" +
+                               std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+    }
+    net_->eval();
+    net_->fold_batchnorm();
+    net_->to(device_);
+    if (device_.is_cpu()) {
+      torch::NoGradGuard ng;
+      for (auto& p : net_->parameters())
+        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+    multiple_ = cfg.multiple();
+    tile_ = std::max(multiple_, (m.tile_size / multiple_) * multiple_);
+    if (opt.tile_size > 0) tile_ = std::max(multiple_, (opt.tile_size / multiple_) * multiple_);
+    overlap_ = opt.overlap >= 0 ? opt.overlap : m.overlap;
+    if (opt.threads > 0) torch::set_num_threads(opt.threads);
+  }
+
+  ModelOutputs predict(const FloatPlane& img) override {
+    if (img.height < 1 || img.width < 1) throw std::runtime_error("cannot predict on an empty image");
+    const TilePlan plan = plan_tiles(img.height, img.width, tile_, overlap_, multiple_);
+    Untiler untiler(plan, kNumOutputs);
+    torch::InferenceMode guard;
+    const int64_t th = plan.tile_h, tw = plan.tile_w;
+    const size_t per_tile = static_cast<size_t>(th * tw);
+    // Batch tiles so that one forward stays around 1 MP (bounded memory).
+    const size_t batch = std::max<size_t>(1, (1u << 20) / per_tile);
+    std::vector<float> buf;
+    for (size_t i = 0; i < plan.tiles.size(); i += batch) {
+      const size_t n = std::min(batch, plan.tiles.size() - i);
+      buf.resize(n * per_tile);
+      for (size_t k = 0; k < n; ++k) extract_tile(img, plan.tiles[i + k], buf.data() + k * per_tile);
+      auto x = torch::from_blob(buf.data(), {static_cast<int64_t>(n), 1, th, tw}, torch::kFloat32);
+      x = device_.is_cpu() ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x.to(device_);
+      auto y = net_->forward(x);
+      y = torch::cat({y.slice(1, 0, 2), torch::sigmoid(y.slice(1, 2, 3))}, 1).to(torch::kCPU).contiguous();
+      const float* yp = y.data_ptr<float>();
+      for (size_t k = 0; k < n; ++k) untiler.add(plan.tiles[i + k], yp + k * kNumOutputs * per_tile);
+    }
+    auto planes = untiler.finish();
+    return {std::move(planes[kInner]), std::move(planes[kOuter]), std::move(planes[kForeground])};
+  }
+
+ private:
+  TorchPredictorOptions opt_;
+  torch::Device device_{torch::kCPU};
+  NucleusNet net_{nullptr};
+  int multiple_ = 16, tile_ = 512, overlap_ = 64;
+};
+
+}  // namespace
+
+std::unique_ptr<Predictor> make_torch_predictor(const ModelManifest& manifest, const TorchPredictorOptions& opt) {
+  return std::make_unique<TorchPredictor>(manifest, opt);
+}
+
+}  // namespace ck
