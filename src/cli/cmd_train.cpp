@@ -1,0 +1,45 @@
+// `cellkiosk train`: trains the nuclear model (see model/trainer.h).
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "model/trainer.h"
+
+namespace ck::cli {
+
+Runner add_train(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  auto argv_line = std::make_shared<std::string>();
+  app.add_option("--data", o->data_dir, "Data set folder with images/, masks/ and splits/train.txt (DSB layout)")
+      ->required()->check(CLI::ExistingDirectory);
+  app.add_option("-o,--out", o->out_dir, "Run folder: checkpoints, log.tsv, best/ model")->capture_default_str();
+  app.add_option("--steps", o->steps, "Optimizer steps in total")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--batch", o->batch, "Crops per step")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--crop", o->augment.crop, "Crop size, px (multiple of 16)")->capture_default_str();
+  app.add_option("--lr", o->lr, "Peak learning rate (Adam, cosine decay)")->capture_default_str();
+  app.add_option("--val-every", o->val_every, "Steps between validation + checkpoint")->capture_default_str();
+  app.add_option("--val-fraction", o->val_fraction, "Share of the train split held out for validation")
+      ->capture_default_str();
+  app.add_option("--max-train-images", o->max_train_images, "Use at most N training images (0 = all)");
+  app.add_option("--max-val-images", o->max_val_images, "Use at most N validation images (0 = all)");
+  app.add_option("--widths", o->widths, "Channels per network level (level k at 1/2^k resolution)")
+      ->capture_default_str();
+  app.add_option("--seed", o->seed, "Random seed (split, init, augmentation)")->capture_default_str();
+  app.add_option("--threads", o->threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+  app.add_option("--name", o->name, "Model name written in the model card")->capture_default_str();
+  app.add_option("--model-version", o->version, "Model version written in the model card")->capture_default_str();
+  app.add_flag("--resume", o->resume, "Continue from OUT/last.pt if it exists");
+  return [o, &app] {
+    if (o->augment.crop % 16 != 0) throw std::runtime_error("--crop must be a multiple of 16");
+    o->command_line = "cellkiosk train --data " + o->data_dir + " -o " + o->out_dir + " --steps " +
+                      std::to_string(o->steps) + " --batch " + std::to_string(o->batch) + " --crop " +
+                      std::to_string(o->augment.crop) + " --lr " + std::to_string(o->lr) + " --seed " +
+                      std::to_string(o->seed);
+    const TrainResult r = train_model(*o);
+    std::printf("trained %d steps; best validation F1@0.5 = %.4f at step %d; model in %s\n", r.steps_done,
+                r.best_val_f1, r.best_step, r.best_dir.c_str());
+    return 0;
+  };
+}
+
+}  // namespace ck::cli

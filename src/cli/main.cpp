@@ -1,0 +1,45 @@
+// cellkiosk: nuclear segmentation of microscopy images, from one image to a cluster.
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "cli/commands.h"
+
+// jemalloc (linked into this binary) keeps freed pages: LibTorch's page-fault storm with glibc malloc halves
+// inference speed on CPU (STACK-NOTES).
+extern "C" {
+__attribute__((used)) const char* malloc_conf = "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1";
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "cellkiosk: turns fluorescence microscopy images into nuclear label images (deep watershed).\n"
+      "Start with `cellkiosk segment IMAGES... -o OUTDIR`; see `cellkiosk COMMAND --help`."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cellkiosk 0.1.0");
+  std::map<CLI::App*, ck::cli::Runner> runners;
+  auto reg = [&](const char* name, const char* help, ck::cli::Runner (*add)(CLI::App&)) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    runners[sub] = add(*sub);
+  };
+  reg("segment", "Segment nuclei in images, folders, globs or zips; write label images, CSVs and a summary",
+      ck::cli::add_segment);
+  reg("evaluate", "Compare predicted label images with ground truth (F1, AP, error taxonomy)", ck::cli::add_evaluate);
+  reg("train", "Train the nuclear model on a DSB-layout data set (images/, masks/, splits/)", ck::cli::add_train);
+  reg("model", "Show a model's card: architecture, cost, inputs, post-processing defaults", ck::cli::add_model_info);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  for (auto& [sub, run] : runners) {
+    if (!sub->parsed()) continue;
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cellkiosk %s: error: %s\n", sub->get_name().c_str(), e.what());
+      return 1;
+    }
+  }
+  return 0;
+}
