@@ -1,5 +1,122 @@
-// placeholder until the batch runner lands
+// `cellkiosk segment INPUT... -o OUTDIR`: nuclear label images for files, folders, globs and zips.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include "cli/commands.h"
+#include "pipeline/batch.h"
+
 namespace ck::cli {
-Runner add_segment(CLI::App& app) { return [] { return 2; }; }
+
+namespace {
+struct SegmentCli {
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::string model = "nuclear";
+  std::string device = "cpu";
+  int channel = 0;
+  double mpp = 0;
+  int tile = 0, overlap = -1, threads = 0;
+  bool overlay = false, no_csv = false, quiet = false;
+  // deep watershed overrides (NaN/-1 = keep the model card's value)
+  double maxima_threshold = -1, interior_threshold = -1, interior_smooth = -1, maxima_smooth = -1;
+  int radius = -1, small_objects = -1, fill_holes = -1;
+  std::string maxima_algorithm;
+};
+}  // namespace
+
+Runner add_segment(CLI::App& app) {
+  auto o = std::make_shared<SegmentCli>();
+  app.add_option("INPUT", o->inputs,
+                 "Images (TIFF/PNG, any bit depth; type found from the content), folders (searched recursively), "
+                 "glob patterns (quote them) or zip archives")
+      ->required();
+  app.add_option("-o,--out", o->out_dir, "Output folder: <name>_labels.tif, <name>_objects.csv, summary.json")
+      ->required();
+  app.add_option("-m,--model", o->model, "Model name under models/ or path to a model folder / model.json")
+      ->capture_default_str();
+  app.add_option("-c,--channel", o->channel, "Channel holding the nuclear stain (0-based)")->capture_default_str();
+  app.add_option("--mpp", o->mpp,
+                 "Pixel size of the input, µm/px. The image is rescaled to the model's µm/px (see `cellkiosk "
+                 "model`); 0 = the input already has the model's pixel size")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_flag("--overlay", o->overlay, "Also write <name>_overlay.png: label outlines on the image");
+  app.add_flag("--no-csv", o->no_csv, "Do not write the per-object CSV");
+  app.add_option("--device", o->device, "cpu, or cuda (needs a CUDA-enabled LibTorch build)")->capture_default_str();
+  app.add_option("--tile", o->tile, "Tile size for inference, px (0 = the model card's)")->capture_default_str();
+  app.add_option("--overlap", o->overlap, "Tile overlap, px (-1 = the model card's)")->capture_default_str();
+  app.add_option("--threads", o->threads, "Inference threads (0 = all cores)")->capture_default_str();
+  app.add_flag("-q,--quiet", o->quiet, "No progress bar");
+  auto* g = app.add_option_group("Deep watershed", "Override the model card's post-processing defaults");
+  g->add_option("--maxima-threshold", o->maxima_threshold, "h of the h-maxima markers (inner-distance units)");
+  g->add_option("--radius", o->radius, "Marker footprint radius, px");
+  g->add_option("--maxima-algorithm", o->maxima_algorithm, "h_maxima or peak_local_max")
+      ->check(CLI::IsMember({"h_maxima", "peak_local_max"}));
+  g->add_option("--maxima-smooth", o->maxima_smooth, "Gaussian sigma on the inner distance before markers, px");
+  g->add_option("--interior-threshold", o->interior_threshold, "Watershed mask: smoothed outer distance > this");
+  g->add_option("--interior-smooth", o->interior_smooth, "Gaussian sigma on the outer distance, px");
+  g->add_option("--small-objects", o->small_objects, "Remove objects smaller than this, px");
+  g->add_option("--fill-holes", o->fill_holes, "Fill holes smaller than this inside objects, px");
+  app.footer(
+      "Examples:\n"
+      "  cellkiosk segment data/samples -o out --overlay\n"
+      "  cellkiosk segment 'plates/*.tif' scans.zip -o out --mpp 0.325 --channel 1\n"
+      "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json), 2 on usage errors.");
+
+  return [o] {
+    ModelManifest model = find_model(o->model);
+    DeepWatershedParams post = model.postprocess;
+    bool override_post = false;
+    auto set = [&](auto& field, auto value, bool given) {
+      if (given) field = value, override_post = true;
+    };
+    set(post.maxima_threshold, float(o->maxima_threshold), o->maxima_threshold >= 0);
+    set(post.interior_threshold, float(o->interior_threshold), o->interior_threshold >= 0);
+    set(post.interior_smooth, float(o->interior_smooth), o->interior_smooth >= 0);
+    set(post.maxima_smooth, float(o->maxima_smooth), o->maxima_smooth >= 0);
+    set(post.radius, o->radius, o->radius >= 0);
+    set(post.small_objects_threshold, o->small_objects, o->small_objects >= 0);
+    set(post.fill_holes_threshold, o->fill_holes, o->fill_holes >= 0);
+    set(post.maxima_algorithm, o->maxima_algorithm, !o->maxima_algorithm.empty());
+
+    TorchPredictorOptions popt;
+    popt.device = o->device;
+    popt.tile_size = o->tile;
+    popt.overlap = o->overlap;
+    popt.threads = o->threads > 0 ? o->threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    Segmenter segmenter(model, make_torch_predictor(model, popt));
+
+    BatchOptions bopt;
+    bopt.out_dir = o->out_dir;
+    bopt.segment.channel = o->channel;
+    bopt.segment.image_mpp = o->mpp;
+    if (override_post) bopt.segment.postprocess = post;
+    bopt.outputs.overlay = o->overlay;
+    bopt.outputs.objects_csv = !o->no_csv;
+    bopt.progress = !o->quiet;
+
+    const InputList inputs = expand_inputs(o->inputs);
+    for (const auto& p : inputs.problems) std::fprintf(stderr, "cellkiosk segment: %s: %s\n", p.origin.c_str(), p.reason.c_str());
+    if (inputs.images.empty() && inputs.problems.empty()) throw std::runtime_error("no input images");
+    const BatchReport report = run_batch(inputs, segmenter, bopt);
+    {
+      const auto path = std::filesystem::path(o->out_dir) / "summary.json";
+      std::ofstream f(path);
+      f << summary_json(report, model, bopt).dump(2) << "\n";
+      if (!f) throw std::runtime_error(path.string() + ": cannot write summary");
+    }
+    for (const auto& r : report.images)
+      if (!r.ok) std::fprintf(stderr, "cellkiosk segment: failed: %s: %s\n", r.origin.c_str(), r.reason.c_str());
+    long objects = 0;
+    for (const auto& r : report.images) objects += r.n_objects;
+    std::printf("segmented %d of %zu images (%ld objects, %.2f MP in %.1f s, %.2f MP/s); results in %s\n",
+                report.n_ok(), report.images.size() + report.problems.size(), objects, report.megapixels,
+                report.wall_s, report.wall_s > 0 ? report.megapixels / report.wall_s : 0.0, o->out_dir.c_str());
+    return report.n_failed() > 0 ? 3 : 0;
+  };
+}
+
 }  // namespace ck::cli

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 2;  // usage errors: exit code 2, one line from CLI11
   }
   for (auto& [sub, run] : runners) {
     if (!sub->parsed()) continue;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job on the bundled real data: install, build, segment data/samples/images with the shipped model,
+# then score the result against the bundled ground truth.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+OUT="${OUT:-out/samples}"
+./build/src/cli/cellkiosk segment data/samples/images -o "$OUT" --overlay
+./build/src/cli/cellkiosk evaluate "$OUT" data/samples/masks
+echo "label images, per-object CSVs, overlays and summary.json are in $OUT/"

@@ -1,0 +1,51 @@
+#pragma once
+// The batch runner of `cellkiosk segment`: decode/pre-process, inference and post-process/write run on three
+// threads so that different images overlap; a bad image fails alone and the rest go on.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "pipeline/inputs.h"
+#include "pipeline/outputs.h"
+#include "pipeline/segmenter.h"
+
+namespace ck {
+
+/// Settings of one batch run.
+struct BatchOptions {
+  std::string out_dir;     ///< created if missing
+  SegmentOptions segment;
+  OutputOptions outputs;
+  bool progress = true;    ///< progress bar on stderr
+};
+
+/// Outcome for one image (one page of a multi-page TIFF counts as one image).
+struct ImageReport {
+  std::string name;    ///< output base name (`<stem>` or `<stem>_page<k>` for multi-page files)
+  std::string origin;  ///< input path or zip:entry
+  bool ok = false;
+  std::string reason;  ///< one line, when !ok
+  int height = 0, width = 0;
+  int n_objects = 0;
+  StageTimings timings;  ///< seconds
+  std::vector<std::string> outputs;
+};
+
+/// Outcome of the whole batch.
+struct BatchReport {
+  std::vector<ImageReport> images;     ///< in input order
+  std::vector<InputProblem> problems;  ///< inputs that yielded no image
+  double wall_s = 0;                   ///< seconds, whole run
+  double megapixels = 0;               ///< of the images segmented successfully
+  int n_ok() const;
+  int n_failed() const;  ///< failed images + input problems
+};
+
+/// Segments every image of `inputs` with `segmenter`, writes outputs into opt.out_dir. Never throws for a bad
+/// image (it is recorded in the report); throws only if the output folder cannot be created.
+BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const BatchOptions& opt);
+
+/// summary.json content: model, options, per-image object count, size, timings (s) and errors, totals.
+nlohmann::json summary_json(const BatchReport& report, const ModelManifest& model, const BatchOptions& opt);
+
+}  // namespace ck

@@ -1,0 +1,105 @@
+// End-to-end tests of the `cellkiosk` binary: exit codes, one-line errors, outputs on real images.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+struct Run {
+  int code;
+  std::string out;  // stdout + stderr
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string("'") + CK_CLI + "' " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path temp(const std::string& tag) {
+  fs::path d = fs::temp_directory_path() / ("ck_cli_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+const std::string kSamples = CK_SOURCE_DIR "/data/samples";
+}  // namespace
+
+TEST(Cli, HelpTeachesEveryCommand) {
+  const Run r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* cmd : {"segment", "evaluate", "train", "model"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  const Run s = run("segment --help");
+  EXPECT_EQ(s.code, 0);
+  for (const char* opt : {"--mpp", "µm/px", "--channel", "--overlay", "--maxima-threshold", "Exit code"})
+    EXPECT_NE(s.out.find(opt), std::string::npos) << opt;
+}
+
+TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
+  const Run r = run("segment");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("INPUT is required"), std::string::npos) << r.out;
+  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run("segment x.png -o /tmp/x --mpp -1").code, 2);
+}
+
+TEST(Cli, UnknownModelIsAOneLineError) {
+  const fs::path d = temp("model");
+  const Run r = run("segment " + kSamples + "/images -o " + d.string() + " --model no-such-model");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cellkiosk segment: error: model 'no-such-model' not found"), std::string::npos) << r.out;
+  fs::remove_all(d);
+}
+
+TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
+  const fs::path d = temp("seg");
+  // a unicode + space name and a missing input beside the real ones
+  fs::copy_file(kSamples + "/images/1d4a5e729bb96b08370789cad0791f6e52ce0ffe1fcc97a04046420b43c851dd.png",
+                d / "nucléi 1.png");
+  const Run r = run("segment " + kSamples + "/images '" + (d / "nucléi 1.png").string() + "' " + d.string() +
+                    "/missing.tif -o " + (d / "out").string() + " --overlay -q");
+  EXPECT_EQ(r.code, 3) << r.out;  // one input failed
+  EXPECT_NE(r.out.find("segmented 6 of 7 images"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(d / "out" / "nucléi 1_labels.tif"));
+  EXPECT_TRUE(fs::exists(d / "out" / "nucléi 1_overlay.png"));
+  std::ifstream sf(d / "out" / "summary.json");
+  const auto summary = nlohmann::json::parse(sf);
+  EXPECT_EQ(summary["totals"]["done"], 6);
+  EXPECT_EQ(summary["totals"]["failed"], 1);
+  EXPECT_EQ(summary["input_errors"][0]["reason"], "no such file or folder");
+  for (const auto& img : summary["images"]) {
+    EXPECT_EQ(img["status"], "done");
+    for (const char* k : {"decode", "preprocess", "predict", "postprocess", "write"})
+      EXPECT_TRUE(img["timings_s"].contains(k)) << k;
+  }
+
+  fs::remove(d / "out" / "nucléi 1_labels.tif");
+  const Run e = run("evaluate " + (d / "out").string() + " " + kSamples + "/masks --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  const auto j = nlohmann::json::parse(e.out);
+  for (const char* k : {"f1", "precision", "recall", "mean_ap", "per_image"}) EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["per_image"].size(), 5u);
+  EXPECT_GT(j["f1"].get<double>(), 0.8);
+  fs::remove_all(d);
+}
+
+TEST(Cli, ModelCardShowsCost) {
+  const Run r = run("model nuclear");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["cost"]["parameters"], 799995);
+  EXPECT_LE(j["cost"]["gflop_per_megapixel"].get<double>(), 30.0);
+  EXPECT_EQ(j["postprocess"]["function"], "deep_watershed");
+}

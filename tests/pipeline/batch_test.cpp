@@ -1,0 +1,147 @@
+// Batch runner with the shipped model: bad inputs fail alone, the rest finish with the right outputs.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "image/io.h"
+#include "metrics/evaluate.h"
+#include "pipeline/batch.h"
+#include "zip_fixture.h"
+
+using namespace ck;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kSamples = CK_SOURCE_DIR "/data/samples/images";
+
+Segmenter make_segmenter() {
+  const ModelManifest m = find_model("nuclear");
+  TorchPredictorOptions o;
+  o.threads = 2;
+  return Segmenter(m, make_torch_predictor(m, o));
+}
+
+std::vector<fs::path> sample_images() {
+  std::vector<fs::path> v;
+  for (const auto& e : fs::directory_iterator(kSamples)) v.push_back(e.path());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+}  // namespace
+
+TEST(PipelineBatch, CorruptFileEmptyZipAndBlankImageAmongRealOnes) {
+  const fs::path dir = fs::temp_directory_path() / ("ck_batch_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "in");
+  const auto real = sample_images();
+  ASSERT_GE(real.size(), 3u);
+  for (int i = 0; i < 3; ++i) fs::copy_file(real[i], dir / "in" / real[i].filename());
+  {
+    std::ofstream(dir / "in" / "corrupt.png", std::ios::binary) << "\x89PNG\r\n\x1a\n garbage";
+    const auto zip = make_zip({});
+    std::ofstream(dir / "in" / "empty.zip", std::ios::binary).write(reinterpret_cast<const char*>(zip.data()), zip.size());
+    write_png((dir / "in" / "blank.png").string(), Raster::make(300, 200, 1, DType::U16));  // all zero
+  }
+  Segmenter seg = make_segmenter();
+  BatchOptions opt;
+  opt.out_dir = (dir / "out").string();
+  opt.progress = false;
+  const InputList inputs = expand_inputs({(dir / "in").string()});
+  ASSERT_EQ(inputs.images.size(), 5u);
+  ASSERT_EQ(inputs.problems.size(), 1u);
+  EXPECT_EQ(inputs.problems[0].reason, "zip holds no TIFF or PNG image");
+
+  const BatchReport r = run_batch(inputs, seg, opt);
+  ASSERT_EQ(r.images.size(), 5u);
+  EXPECT_EQ(r.n_ok(), 4);
+  EXPECT_EQ(r.n_failed(), 2);  // the corrupt file and the empty zip
+  for (const auto& img : r.images) {
+    if (img.name == "corrupt") {
+      EXPECT_FALSE(img.ok);
+      EXPECT_NE(img.reason.find("corrupt.png"), std::string::npos) << img.reason;
+      EXPECT_FALSE(fs::exists(dir / "out" / "corrupt_labels.tif"));
+    } else if (img.name == "blank") {
+      EXPECT_TRUE(img.ok) << img.reason;
+      EXPECT_EQ(img.n_objects, 0);
+      const LabelImage l = to_label_image(decode_image_file((dir / "out" / "blank_labels.tif").string()).at(0));
+      EXPECT_EQ(l.height, 300);
+      EXPECT_EQ(l.width, 200);
+      for (uint32_t v : l.data) ASSERT_EQ(v, 0u);
+    } else {
+      EXPECT_TRUE(img.ok) << img.name << ": " << img.reason;
+      EXPECT_GT(img.n_objects, 3) << img.name;
+      // the label TIFF holds exactly n_objects labels 1..N, and the CSV one row per object
+      const LabelImage l = to_label_image(decode_image_file((dir / "out" / (img.name + "_labels.tif")).string()).at(0));
+      EXPECT_EQ(*std::max_element(l.data.begin(), l.data.end()), static_cast<uint32_t>(img.n_objects));
+      std::ifstream csv(dir / "out" / (img.name + "_objects.csv"));
+      int rows = 0;
+      for (std::string line; std::getline(csv, line);) ++rows;
+      EXPECT_EQ(rows, img.n_objects + 1);
+      EXPECT_GT(img.timings.predict, 0.0);
+    }
+  }
+  const auto summary = summary_json(r, seg.manifest(), opt);
+  EXPECT_EQ(summary["totals"]["done"], 4);
+  EXPECT_EQ(summary["totals"]["failed"], 2);
+  EXPECT_EQ(summary["input_errors"][0]["reason"], "zip holds no TIFF or PNG image");
+  fs::remove_all(dir);
+}
+
+TEST(PipelineBatch, MultiPageTiffGivesOneLabelImagePerPage) {
+  const fs::path dir = fs::temp_directory_path() / ("ck_batch_pages_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Raster page = decode_image_file(sample_images()[0].string()).at(0);
+  Raster blank = Raster::make(page.height, page.width, 1, page.dtype);
+  write_tiff((dir / "stack.tif").string(), {page, blank, page});
+  Segmenter seg = make_segmenter();
+  BatchOptions opt;
+  opt.out_dir = (dir / "out").string();
+  opt.progress = false;
+  const BatchReport r = run_batch(expand_inputs({(dir / "stack.tif").string()}), seg, opt);
+  ASSERT_EQ(r.images.size(), 3u);
+  EXPECT_EQ(r.images[0].name, "stack_page1");
+  EXPECT_EQ(r.images[2].name, "stack_page3");
+  EXPECT_EQ(r.images[1].n_objects, 0);
+  EXPECT_GT(r.images[0].n_objects, 0);
+  EXPECT_EQ(r.images[0].n_objects, r.images[2].n_objects);  // same page, same result
+  const auto a = read_file_bytes((dir / "out" / "stack_page1_labels.tif").string());
+  const auto c = read_file_bytes((dir / "out" / "stack_page3_labels.tif").string());
+  EXPECT_EQ(a, c);
+  fs::remove_all(dir);
+}
+
+TEST(PipelineSegmenter, ChannelOutOfRangeAndNanAreClearErrors) {
+  Segmenter seg = make_segmenter();
+  StageTimings t;
+  Raster gray = Raster::make(32, 32, 1, DType::U8);
+  SegmentOptions o;
+  o.channel = 2;
+  try {
+    seg.segment(gray, o, t);
+    FAIL();
+  } catch (const std::exception& e) {
+    EXPECT_EQ(std::string(e.what()), "channel 2 out of range: image has 1 channel (valid: 0..0)");
+  }
+  Raster f = Raster::make(8, 8, 1, DType::F32);
+  f.set(3, 3, 0, std::nan(""));
+  EXPECT_THROW(seg.segment(f, {}, t), std::runtime_error);
+}
+
+TEST(PipelineSegmenter, RescaleToModelMppReturnsLabelsAtInputSize) {
+  Segmenter seg = make_segmenter();
+  const Raster img = decode_image_file(sample_images()[0].string()).at(0);
+  StageTimings t;
+  SegmentOptions o;
+  o.image_mpp = seg.manifest().mpp / 1.25;  // the image has smaller pixels: shrunk by 1.25 for the model
+  const Segmentation s = seg.segment(img, o, t);
+  EXPECT_EQ(s.labels.height, img.height);
+  EXPECT_EQ(s.labels.width, img.width);
+  EXPECT_GT(s.objects.size(), 3u);
+  EXPECT_EQ(s.objects.back().label, s.objects.size());  // sequential after resizing back
+}

@@ -1,0 +1,128 @@
+// Input expansion: folders, globs, zips (with __MACOSX, hidden, non-image, traversal), name de-duplication.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <fstream>
+
+#include "image/io.h"
+#include "pipeline/inputs.h"
+#include "zip_fixture.h"
+
+using namespace ck;
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<uint8_t> tiny_png() {
+  Raster r = Raster::make(4, 5, 1, DType::U8);
+  r.set(1, 1, 0, 200);
+  return encode_png(r);
+}
+void write_bytes(const fs::path& p, const std::vector<uint8_t>& b) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), b.size());
+}
+struct TempDir {
+  fs::path path;
+  TempDir() : path(fs::temp_directory_path() / ("ck_inputs_" + std::to_string(::getpid()) + "_" +
+                                                ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+}  // namespace
+
+TEST(PipelineInputs, FolderIsSearchedRecursivelySkippingHiddenAndOtherFiles) {
+  TempDir d;
+  write_bytes(d.path / "b.png", tiny_png());
+  write_bytes(d.path / "sub" / "a.TIF", tiny_png());  // PNG bytes under a TIFF name: still taken
+  write_bytes(d.path / ".hidden.png", tiny_png());
+  write_bytes(d.path / ".git" / "c.png", tiny_png());
+  write_bytes(d.path / "notes.txt", {'h', 'i'});
+  const InputList l = expand_inputs({d.path.string()});
+  ASSERT_EQ(l.images.size(), 2u);
+  EXPECT_EQ(l.images[0].name, "b");
+  EXPECT_EQ(l.images[1].name, "a");
+  EXPECT_TRUE(l.problems.empty());
+}
+
+TEST(PipelineInputs, MissingPathsAndEmptyGlobsAreProblemsNotErrors) {
+  TempDir d;
+  write_bytes(d.path / "x 1.png", tiny_png());
+  const InputList l = expand_inputs({(d.path / "nope.png").string(), (d.path / "*.tif").string(),
+                                     (d.path / "x*.png").string()});
+  ASSERT_EQ(l.images.size(), 1u);
+  EXPECT_EQ(l.images[0].name, "x 1");
+  ASSERT_EQ(l.problems.size(), 2u);
+  EXPECT_EQ(l.problems[0].reason, "no such file or folder");
+  EXPECT_EQ(l.problems[1].reason, "pattern matches no file");
+}
+
+TEST(PipelineInputs, ZipEntriesSkipMacosxHiddenAndNonImages) {
+  TempDir d;
+  const auto png = tiny_png();
+  write_bytes(d.path / "set.zip", make_zip({{"img1.png", png},
+                                            {"__MACOSX/._img1.png", png},
+                                            {"sub/.DS_Store", {'x'}},
+                                            {"readme.txt", {'h', 'i'}},
+                                            {"sub/img2.png", png},
+                                            {"broken.tif", {'I', 'I', 42, 0, 1}}}));
+  const InputList l = expand_inputs({(d.path / "set.zip").string()});
+  ASSERT_EQ(l.images.size(), 3u);
+  EXPECT_EQ(l.images[0].name, "img1");
+  EXPECT_EQ(l.images[1].name, "img2");
+  EXPECT_EQ(l.images[2].name, "broken");  // an image by name: taken, fails later alone
+  EXPECT_EQ(l.images[1].origin, (d.path / "set.zip").string() + ":sub/img2.png");
+  EXPECT_EQ(*l.images[0].bytes, png);
+  EXPECT_TRUE(l.images[0].path.empty());
+}
+
+TEST(PipelineInputs, EmptyCorruptAndEscapingZipsAreReported) {
+  TempDir d;
+  write_bytes(d.path / "empty.zip", make_zip({}));
+  write_bytes(d.path / "only-text.zip", make_zip({{"a.txt", {'a'}}}));
+  std::vector<uint8_t> corrupt = make_zip({{"a.png", tiny_png()}});
+  corrupt.resize(corrupt.size() / 2);
+  write_bytes(d.path / "corrupt.zip", corrupt);
+  write_bytes(d.path / "evil.zip", make_zip({{"../evil.png", tiny_png()}}));
+  const InputList l = expand_inputs({d.path.string()});
+  EXPECT_TRUE(l.images.empty());
+  ASSERT_EQ(l.problems.size(), 4u);
+  std::map<std::string, std::string> why;
+  for (const auto& p : l.problems) why[fs::path(p.origin).filename().string()] = p.reason;
+  EXPECT_EQ(why["empty.zip"], "zip holds no TIFF or PNG image");
+  EXPECT_EQ(why["only-text.zip"], "zip holds no TIFF or PNG image");
+  EXPECT_NE(why["corrupt.zip"].find("corrupt"), std::string::npos) << why["corrupt.zip"];
+  EXPECT_EQ(why["evil.zip"], "zip entry '../evil.png' escapes the archive (absolute or '..' path)");
+}
+
+TEST(PipelineInputs, ZipBombLimitsAreEnforced) {
+  std::vector<uint8_t> zeros(4 << 20, 0);  // 4 MiB of zeros compresses ~1000:1
+  const auto zip = make_zip({{"big.tif", zeros}});
+  ZipLimits lim;
+  lim.max_ratio = 100;
+  try {
+    read_zip_images(zip, "bomb.zip", lim);
+    FAIL() << "expected the ratio limit to trigger";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("compression ratio exceeds 100:1"), std::string::npos) << e.what();
+  }
+  ZipLimits small;
+  small.max_entry_bytes = 1 << 20;
+  EXPECT_THROW(read_zip_images(zip, "bomb.zip", small), std::runtime_error);
+}
+
+TEST(PipelineInputs, RepeatedStemsGetUniqueNames) {
+  TempDir d;
+  write_bytes(d.path / "a" / "img.png", tiny_png());
+  write_bytes(d.path / "b" / "img.png", tiny_png());
+  write_bytes(d.path / "c" / "img.tif", tiny_png());
+  const InputList l = expand_inputs({d.path.string()});
+  ASSERT_EQ(l.images.size(), 3u);
+  EXPECT_EQ(l.images[0].name, "img");
+  EXPECT_EQ(l.images[1].name, "img_2");
+  EXPECT_EQ(l.images[2].name, "img_3");
+}
