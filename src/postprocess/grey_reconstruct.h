@@ -11,14 +11,16 @@ namespace ck {
 Plane<uint8_t> disk_footprint(int radius);
 
 /// Reconstruction by dilation of `seed` under `mask` (both H×W float32, seed <= mask everywhere):
-/// the largest image R <= mask such that R(p) = max(seed(p), max_{q ∈ N(p)} min(R(q), mask(p))),
-/// where N(p) are the pixels p + offset for the nonzero offsets of `footprint` (odd-sized, centred;
-/// the centre is ignored). Same result as skimage.morphology.reconstruction(seed, mask,
-/// method='dilation', footprint=footprint) (Vincent 1993, "Morphological grayscale reconstruction
-/// in image analysis", IEEE TIP 2:176).
-/// Algorithm: a priority flood over the merged descending orders of seed and mask values, where a
-/// pixel's value is final the first time a popped pixel reaches it; footprint rows are scanned as
-/// 64-bit words of a not-yet-final bitset, so cost is O(N·footprint rows), not O(N·footprint area).
+/// the smallest image R >= seed, R <= mask, such that every pixel p raises each q = p + o (o a
+/// nonzero offset of `footprint`, odd-sized, centred; the centre is ignored) to min(R(p), mask(q)).
+/// Identical to skimage.morphology.reconstruction(seed, mask, method='dilation',
+/// footprint=footprint) for any footprint, symmetric or not (only min/max: no float rounding).
+/// Algorithm: Vincent 1993, "Morphological grayscale reconstruction in image analysis: applications
+/// and efficient algorithms", IEEE TIP 2:176, fast hybrid version: a forward and a backward raster
+/// scan, then a FIFO queue seeded by the backward scan. The scans take the max over the footprint's
+/// half rows as sliding-window maxima (power-of-two doubling, per row run length), so they cost
+/// O(N·footprint rows) with vector-friendly row passes; the queue phase touches O(footprint area)
+/// per queued pixel, a few percent of the pixels on distance maps.
 /// Throws PostprocessError on shape mismatch, an even-sized footprint, seed > mask, or NaN.
 FloatPlane reconstruct_by_dilation(const FloatPlane& seed, const FloatPlane& mask,
                                    const Plane<uint8_t>& footprint);

@@ -16,8 +16,10 @@ namespace ck {
 /// 1993; Soille 1990 for the age tie-break). Only the order among *marker* pixels of equal elevation
 /// differs (raster order here, skimage's heap order there) — it can matter only when two different
 /// markers of equal elevation touch the same pixel.
-/// Implementation: elevations are ranked once (radix sort), then a bucket queue with one FIFO per
-/// rank and a hierarchical bitmap of non-empty buckets: O(N) memory, no comparison heap.
+/// Implementation: mask components (4-connected) flood independently, so each component holding
+/// a marker is walked once to collect its markers, then flooded on its own (cache-local) with a
+/// 4-ary min-heap of (elevation, age) keys; a marker's age is its raster index, so the order within
+/// a component is exactly the global one. O(N log F) time, F = flooding front size.
 /// Throws PostprocessError on shape mismatch or NaN elevation inside the mask.
 LabelImage watershed(const FloatPlane& elevation, const LabelImage& markers, const Plane<uint8_t>* mask = nullptr);
 
