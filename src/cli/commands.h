@@ -12,5 +12,6 @@ Runner add_segment(CLI::App& app);
 Runner add_evaluate(CLI::App& app);
 Runner add_train(CLI::App& app);
 Runner add_model_info(CLI::App& app);
+Runner add_tune(CLI::App& app);
 
 }  // namespace ck::cli

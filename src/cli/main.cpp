@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
       ck::cli::add_segment);
   reg("evaluate", "Compare predicted label images with ground truth (F1, AP, error taxonomy)", ck::cli::add_evaluate);
   reg("train", "Train the nuclear model on a DSB-layout data set (images/, masks/, splits/)", ck::cli::add_train);
+  reg("tune", "Choose deep-watershed thresholds on a validation split; write them into the model card",
+      ck::cli::add_tune);
   reg("model", "Show a model's card: architecture, cost, inputs, post-processing defaults", ck::cli::add_model_info);
   try {
     app.parse(argc, argv);

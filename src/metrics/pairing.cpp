@@ -17,10 +17,13 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Label images by extension; `segment`'s overlay PNGs (<name>_overlay.png) sit beside them and are not labels.
 bool is_label_file(const fs::path& p) {
   const std::string ext = lower(p.extension().string());
   const std::string fname = p.filename().string();
-  return !fname.empty() && fname[0] != '.' && (ext == ".tif" || ext == ".tiff" || ext == ".png");
+  const std::string stem = p.stem().string();
+  const bool overlay = stem.size() > 8 && stem.compare(stem.size() - 8, 8, "_overlay") == 0;
+  return !fname.empty() && fname[0] != '.' && !overlay && (ext == ".tif" || ext == ".tiff" || ext == ".png");
 }
 
 std::vector<std::string> list_side(const std::string& root, const char* side) {

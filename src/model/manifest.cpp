@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,11 @@
 namespace fs = std::filesystem;
 
 namespace ck {
+
+namespace {
+// float fields are written with 6 significant decimals (0.1f -> 0.1, not 0.10000000149).
+double r6(float v) { return std::round(static_cast<double>(v) * 1e6) / 1e6; }
+}  // namespace
 
 std::string ModelManifest::weights_path() const { return (fs::path(dir) / weights).string(); }
 
@@ -23,8 +29,8 @@ nlohmann::json to_json(const ModelManifest& m) {
       {"widths", m.widths},
       {"weights", m.weights},
       {"input", {{"normalization", m.normalization},
-                 {"low_percentile", m.norm_low_percentile},
-                 {"high_percentile", m.norm_high_percentile},
+                 {"low_percentile", r6(m.norm_low_percentile)},
+                 {"high_percentile", r6(m.norm_high_percentile)},
                  {"mpp", m.mpp},
                  {"channels", m.in_channels}}},
       {"tile_size", m.tile_size},
@@ -35,11 +41,11 @@ nlohmann::json to_json(const ModelManifest& m) {
       {"postprocess",
        {{"function", "deep_watershed"},
         {"maxima_algorithm", p.maxima_algorithm},
-        {"maxima_threshold", p.maxima_threshold},
+        {"maxima_threshold", r6(p.maxima_threshold)},
         {"radius", p.radius},
-        {"maxima_smooth", p.maxima_smooth},
-        {"interior_threshold", p.interior_threshold},
-        {"interior_smooth", p.interior_smooth},
+        {"maxima_smooth", r6(p.maxima_smooth)},
+        {"interior_threshold", r6(p.interior_threshold)},
+        {"interior_smooth", r6(p.interior_smooth)},
         {"small_objects_threshold", p.small_objects_threshold},
         {"fill_holes_threshold", p.fill_holes_threshold},
         {"label_erosion", p.label_erosion}}},
