@@ -12,12 +12,12 @@
 namespace fs = std::filesystem;
 
 namespace {
-struct Run {
+struct CmdResult {
   int code;
   std::string out;  // stdout + stderr
 };
 
-Run run(const std::string& args) {
+CmdResult run(const std::string& args) {
   const std::string cmd = std::string("'") + CK_CLI + "' " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
@@ -38,17 +38,17 @@ const std::string kSamples = CK_SOURCE_DIR "/data/samples";
 }  // namespace
 
 TEST(Cli, HelpTeachesEveryCommand) {
-  const Run r = run("--help");
+  const CmdResult r = run("--help");
   EXPECT_EQ(r.code, 0);
   for (const char* cmd : {"segment", "evaluate", "train", "model"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
-  const Run s = run("segment --help");
+  const CmdResult s = run("segment --help");
   EXPECT_EQ(s.code, 0);
   for (const char* opt : {"--mpp", "µm/px", "--channel", "--overlay", "--maxima-threshold", "Exit code"})
     EXPECT_NE(s.out.find(opt), std::string::npos) << opt;
 }
 
 TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
-  const Run r = run("segment");
+  const CmdResult r = run("segment");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("INPUT is required"), std::string::npos) << r.out;
   EXPECT_EQ(run("no-such-command").code, 2);
@@ -57,7 +57,7 @@ TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
 
 TEST(Cli, UnknownModelIsAOneLineError) {
   const fs::path d = temp("model");
-  const Run r = run("segment " + kSamples + "/images -o " + d.string() + " --model no-such-model");
+  const CmdResult r = run("segment " + kSamples + "/images -o " + d.string() + " --model no-such-model");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("cellkiosk segment: error: model 'no-such-model' not found"), std::string::npos) << r.out;
   fs::remove_all(d);
@@ -68,7 +68,7 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
   // a unicode + space name and a missing input beside the real ones
   fs::copy_file(kSamples + "/images/1d4a5e729bb96b08370789cad0791f6e52ce0ffe1fcc97a04046420b43c851dd.png",
                 d / "nucléi 1.png");
-  const Run r = run("segment " + kSamples + "/images '" + (d / "nucléi 1.png").string() + "' " + d.string() +
+  const CmdResult r = run("segment " + kSamples + "/images '" + (d / "nucléi 1.png").string() + "' " + d.string() +
                     "/missing.tif -o " + (d / "out").string() + " --overlay -q");
   EXPECT_EQ(r.code, 3) << r.out;  // one input failed
   EXPECT_NE(r.out.find("segmented 6 of 7 images"), std::string::npos) << r.out;
@@ -86,7 +86,7 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
   }
 
   fs::remove(d / "out" / "nucléi 1_labels.tif");
-  const Run e = run("evaluate " + (d / "out").string() + " " + kSamples + "/masks --json");
+  const CmdResult e = run("evaluate " + (d / "out").string() + " " + kSamples + "/masks --json");
   ASSERT_EQ(e.code, 0) << e.out;
   const auto j = nlohmann::json::parse(e.out);
   for (const char* k : {"f1", "precision", "recall", "mean_ap", "per_image"}) EXPECT_TRUE(j.contains(k)) << k;
@@ -96,7 +96,7 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
 }
 
 TEST(Cli, ModelCardShowsCost) {
-  const Run r = run("model nuclear");
+  const CmdResult r = run("model nuclear");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["cost"]["parameters"], 799995);
