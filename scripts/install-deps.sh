@@ -13,6 +13,7 @@ PKGS=(
   libhiredis-dev redis-server libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-scipy python3-skimage python3-tifffile
+  python3-torch python3-onnx
 )
 
 SUDO=""
