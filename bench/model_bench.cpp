@@ -1,5 +1,7 @@
 // Model cost benchmark: parameters, GFLOP/MP, receptive field, inference MP/s (eager vs BN-folded channels-last),
-// and training step time. Usage: model_bench [--widths 12,24,48,96,192] [--size 512] [--reps 5] [--batch 8 --crop 256]
+// training step time, and (with --torchscript FILE) the frozen TorchScript export with optimize_for_inference.
+// Usage: model_bench [--widths 12,24,48,96,192] [--size 512] [--reps 5] [--batch 8 --crop 256] [--torchscript F] [--threads N]
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -7,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "model/network.h"
 
@@ -27,6 +30,8 @@ static double time_forward(ck::NucleusNet& net, const torch::Tensor& x, int reps
 int main(int argc, char** argv) {
   ck::NetConfig cfg;
   int size = 512, reps = 5, batch = 8, crop = 256, train_steps = 3;
+  std::string torchscript;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--widths") {
@@ -39,7 +44,10 @@ int main(int argc, char** argv) {
     else if (k == "--batch") batch = std::stoi(v);
     else if (k == "--crop") crop = std::stoi(v);
     else if (k == "--train-steps") train_steps = std::stoi(v);
+    else if (k == "--torchscript") torchscript = v;
+    else if (k == "--threads") threads = std::stoi(v);
   }
+  torch::set_num_threads(threads);
   torch::manual_seed(0);
   ck::NucleusNet net(cfg);
   std::printf("NucleusNet params=%lld GFLOP/MP=%.2f receptive_field=%d px threads=%d\n",
@@ -72,5 +80,22 @@ int main(int argc, char** argv) {
   const double fast = time_forward(net, x.contiguous(torch::MemoryFormat::ChannelsLast), reps);
   std::printf("inference %dx%d: eager %.3f s (%.2f MP/s), folded+channels-last %.3f s (%.2f MP/s), ratio %.2fx\n", size,
               size, eager, mp / eager, fast, mp / fast, eager / fast);
+  if (!torchscript.empty()) {
+    torch::jit::Module ts = torch::jit::load(torchscript);
+    ts.eval();
+    torch::jit::Module opt = torch::jit::optimize_for_inference(ts);
+    auto run_ts = [&](torch::jit::Module& m, const torch::Tensor& in) {
+      torch::InferenceMode g;
+      m.forward({in});
+      const auto t1 = Clock::now();
+      for (int i = 0; i < reps; ++i) m.forward({in});
+      return std::chrono::duration<double>(Clock::now() - t1).count() / reps;
+    };
+    const double frozen = run_ts(ts, x);
+    const double optimized = run_ts(opt, x);
+    std::printf("TorchScript %s: frozen %.3f s (%.2f MP/s), +optimize_for_inference %.3f s (%.2f MP/s); "
+                "ratio vs folded+channels-last eager: %.2fx, %.2fx\n",
+                torchscript.c_str(), frozen, mp / frozen, optimized, mp / optimized, fast / frozen, fast / optimized);
+  }
   return 0;
 }
