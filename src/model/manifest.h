@@ -19,7 +19,7 @@ struct ModelManifest {
   std::string normalization = "percentile";  ///< (x - P1) / (P99.8 - P1) per image
   float norm_low_percentile = 1.0f, norm_high_percentile = 99.8f;
   double mpp = 0.65;                          ///< µm/px the model expects (Kiosk default; DSB pixel size unknown)
-  int tile_size = 512, overlap = 64;          ///< px
+  int tile_size = 1024, overlap = 64;         ///< px; images up to tile_size run as one tile
   int receptive_field = 0;                    ///< px
   double nucleus_diameter_px = 0;             ///< nominal (median) nucleus diameter in the training data, px
   DeepWatershedParams postprocess;            ///< tuned on the validation split

@@ -53,7 +53,9 @@ class TorchPredictor final : public Predictor {
 
   ModelOutputs predict(const FloatPlane& img) override {
     if (img.height < 1 || img.width < 1) throw std::runtime_error("cannot predict on an empty image");
-    const TilePlan plan = plan_tiles(img.height, img.width, tile_, overlap_, multiple_);
+    const int tile = balanced_tile(img.height, img.width);
+    // An image that fits one tile needs no overlap (and a tile of 16 px cannot overlap by 64).
+    const TilePlan plan = plan_tiles(img.height, img.width, tile, std::min(overlap_, tile - multiple_), multiple_);
     Untiler untiler(plan, kNumOutputs);
     torch::InferenceMode guard;
     const int64_t th = plan.tile_h, tw = plan.tile_w;
@@ -77,6 +79,18 @@ class TorchPredictor final : public Predictor {
   }
 
  private:
+  /// Square tile size (a multiple of the network's stride, at most tile_) that covers the image with the fewest
+  /// tiles and the least padding: with n tiles per axis, ceil((size + (n-1)·overlap) / n) rounded up. A 696×520
+  /// image with tile_ = 1024 runs as one 704 px tile instead of a padded 1024 px one.
+  int balanced_tile(int h, int w) const {
+    auto per_axis = [&](int n_px) {
+      const int n = n_px <= tile_ ? 1 : (n_px - overlap_ + (tile_ - overlap_) - 1) / (tile_ - overlap_);
+      const int t = (n_px + (n - 1) * overlap_ + n - 1) / n;
+      return std::min(tile_, (t + multiple_ - 1) / multiple_ * multiple_);
+    };
+    return std::max(per_axis(h), per_axis(w));
+  }
+
   TorchPredictorOptions opt_;
   torch::Device device_{torch::kCPU};
   NucleusNet net_{nullptr};

@@ -63,6 +63,20 @@ TEST(Cli, UnknownModelIsAOneLineError) {
   fs::remove_all(d);
 }
 
+TEST(Cli, CudaOnACpuOnlyBuildIsAOneLineError) {
+  const fs::path d = temp("cuda");
+  const CmdResult r = run("segment " + kSamples + "/images -o " + d.string() + " --device cuda");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cellkiosk segment: error: --device cuda requested but this LibTorch build has no usable CUDA "
+                       "device"),
+            std::string::npos)
+      << r.out;
+  const CmdResult t = run("segment " + kSamples + "/images -o " + d.string() + " --device tpu");
+  EXPECT_EQ(t.code, 1);
+  EXPECT_NE(t.out.find("unknown device 'tpu' (use cpu or cuda)"), std::string::npos) << t.out;
+  fs::remove_all(d);
+}
+
 TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
   const fs::path d = temp("seg");
   // a unicode + space name and a missing input beside the real ones

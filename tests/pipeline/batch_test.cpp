@@ -133,6 +133,21 @@ TEST(PipelineSegmenter, ChannelOutOfRangeAndNanAreClearErrors) {
   EXPECT_THROW(seg.segment(f, {}, t), std::runtime_error);
 }
 
+TEST(PipelineSegmenter, AnySizeFromOnePixelToSeveralTiles) {
+  Segmenter seg = make_segmenter();
+  const Raster real = decode_image_file(sample_images()[0].string()).at(0);
+  for (auto [h, w] : std::vector<std::pair<int, int>>{{1, 1}, {17, 300}, {255, 257}, {1100, 1500}}) {
+    Raster r = Raster::make(h, w, 1, DType::U8);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) r.set(y, x, 0, real.at(y % real.height, x % real.width));
+    StageTimings t;
+    const Segmentation s = seg.segment(r, {}, t);
+    EXPECT_EQ(s.labels.height, h);
+    EXPECT_EQ(s.labels.width, w);
+    if (h > 200) EXPECT_GT(s.objects.size(), 3u) << h << "x" << w;
+  }
+}
+
 TEST(PipelineSegmenter, RescaleToModelMppReturnsLabelsAtInputSize) {
   Segmenter seg = make_segmenter();
   const Raster img = decode_image_file(sample_images()[0].string()).at(0);
