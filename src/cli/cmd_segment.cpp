@@ -30,6 +30,14 @@ struct SegmentCli {
 
 Runner add_segment(CLI::App& app) {
   auto o = std::make_shared<SegmentCli>();
+  const CLI::Validator non_negative(
+      [](std::string& s) { return std::stod(s) >= 0 ? std::string() : "must be >= 0"; }, ">=0");
+  const CLI::Validator unit_interval(
+      [](std::string& s) {
+        const double v = std::stod(s);
+        return v >= 0 && v <= 1 ? std::string() : "must be in [0, 1]";
+      },
+      "0..1");
   app.add_option("INPUT", o->inputs,
                  "Images (TIFF/PNG, any bit depth; type found from the content), folders (searched recursively), "
                  "glob patterns (quote them) or zip archives")
@@ -38,36 +46,60 @@ Runner add_segment(CLI::App& app) {
       ->required();
   app.add_option("-m,--model", o->model, "Model name under models/ or path to a model folder / model.json")
       ->capture_default_str();
-  app.add_option("-c,--channel", o->channel, "Channel holding the nuclear stain (0-based)")->capture_default_str();
+  app.add_option("-c,--channel", o->channel, "Channel holding the nuclear stain (0-based)")
+      ->capture_default_str()->check(CLI::Range(0, 255));
   app.add_option("--mpp", o->mpp,
                  "Pixel size of the input, µm/px. The image is rescaled to the model's µm/px (see `cellkiosk "
                  "model`); 0 = the input already has the model's pixel size")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(non_negative);
   app.add_flag("--overlay", o->overlay, "Also write <name>_overlay.png: label outlines on the image");
   app.add_flag("--no-csv", o->no_csv, "Do not write the per-object CSV");
   app.add_option("--device", o->device, "cpu, or cuda (needs a CUDA-enabled LibTorch build)")->capture_default_str();
-  app.add_option("--tile", o->tile, "Tile size for inference, px (0 = the model card's)")->capture_default_str();
-  app.add_option("--overlap", o->overlap, "Tile overlap, px (-1 = the model card's)")->capture_default_str();
-  app.add_option("--threads", o->threads, "Inference threads (0 = all cores)")->capture_default_str();
+  app.add_option("--tile", o->tile, "Largest inference tile, px, a multiple of 16, >= 64 (0 = the model card's)")
+      ->capture_default_str()->check(CLI::Validator(
+          [](std::string& s) {
+            const int v = std::stoi(s);
+            return v == 0 || (v >= 64 && v % 16 == 0) ? std::string() : "must be 0 or a multiple of 16 >= 64";
+          },
+          "0|16k>=64"));
+  app.add_option("--overlap", o->overlap, "Tile overlap, px, smaller than the tile (-1 = the model card's)")
+      ->capture_default_str()->check(CLI::Range(-1, 4096));
+  app.add_option("--threads", o->threads, "Inference threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 1024));
   app.add_flag("-q,--quiet", o->quiet, "No progress bar");
-  auto* g = app.add_option_group("Deep watershed", "Override the model card's post-processing defaults");
-  g->add_option("--maxima-threshold", o->maxima_threshold, "h of the h-maxima markers (inner-distance units)");
-  g->add_option("--radius", o->radius, "Marker footprint radius, px");
+  auto* g = app.add_option_group(
+      "Deep watershed",
+      "Override the model card's tuned post-processing (see `cellkiosk model`). Pixel values refer to the\n"
+      "model's resolution (its µm/px), i.e. after the --mpp rescale");
+  g->add_option("--maxima-threshold", o->maxima_threshold, "h of the h-maxima markers, inner-distance units (0-1)")
+      ->check(unit_interval);
+  g->add_option("--radius", o->radius, "Marker footprint (disk) radius, px")->check(CLI::Range(0, 1000));
   g->add_option("--maxima-algorithm", o->maxima_algorithm, "h_maxima or peak_local_max")
       ->check(CLI::IsMember({"h_maxima", "peak_local_max"}));
-  g->add_option("--maxima-smooth", o->maxima_smooth, "Gaussian sigma on the inner distance before markers, px");
-  g->add_option("--interior-threshold", o->interior_threshold, "Watershed mask: smoothed outer distance > this");
-  g->add_option("--interior-smooth", o->interior_smooth, "Gaussian sigma on the outer distance, px");
-  g->add_option("--small-objects", o->small_objects, "Remove objects smaller than this, px");
-  g->add_option("--fill-holes", o->fill_holes, "Fill holes smaller than this inside objects, px");
+  g->add_option("--maxima-smooth", o->maxima_smooth, "Gaussian sigma on the inner distance before markers, px (0 = off)")
+      ->check(non_negative);
+  g->add_option("--interior-threshold", o->interior_threshold,
+                "Watershed mask: smoothed outer distance > this, outer-distance units (0-1)")
+      ->check(unit_interval);
+  g->add_option("--interior-smooth", o->interior_smooth, "Gaussian sigma on the outer distance, px (0 = off)")
+      ->check(non_negative);
+  g->add_option("--small-objects", o->small_objects, "Remove objects with an area below this, px² (0 = off)")
+      ->check(CLI::Range(0, 1 << 30));
+  g->add_option("--fill-holes", o->fill_holes, "Fill holes with an area below this inside objects, px² (0 = off)")
+      ->check(CLI::Range(0, 1 << 30));
   app.footer(
       "Examples:\n"
-      "  cellkiosk segment data/samples -o out --overlay\n"
+      "  cellkiosk segment data/samples/images -o out --overlay\n"
       "  cellkiosk segment 'plates/*.tif' scans.zip -o out --mpp 0.325 --channel 1\n"
-      "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json), 2 on usage errors.");
+      "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json and on stderr),\n"
+      "1 on a fatal error (e.g. unknown model, unwritable output folder), 2 on usage errors.");
 
   return [o] {
     ModelManifest model = find_model(o->model);
+    const int tile = o->tile > 0 ? o->tile : model.tile_size;
+    const int overlap = o->overlap >= 0 ? o->overlap : model.overlap;
+    if (overlap >= tile / 2)
+      throw CLI::ValidationError("--overlap", "overlap " + std::to_string(overlap) + " px must be below half the tile (" +
+                                                  std::to_string(tile) + " px)");
     DeepWatershedParams post = model.postprocess;
     bool override_post = false;
     auto set = [&](auto& field, auto value, bool given) {
@@ -108,13 +140,22 @@ Runner add_segment(CLI::App& app) {
       f << summary_json(report, model, bopt).dump(2) << "\n";
       if (!f) throw std::runtime_error(path.string() + ": cannot write summary");
     }
+    for (const auto& r : report.images) {
+      if (r.ok) continue;
+      // Decoder messages start with the file name; don't repeat it after the full input path.
+      const std::string base = std::filesystem::path(r.origin).filename().string() + ": ";
+      const std::string why = r.reason.rfind(base, 0) == 0 ? r.reason.substr(base.size()) : r.reason;
+      std::fprintf(stderr, "cellkiosk segment: failed: %s: %s\n", r.origin.c_str(), why.c_str());
+    }
     for (const auto& r : report.images)
-      if (!r.ok) std::fprintf(stderr, "cellkiosk segment: failed: %s: %s\n", r.origin.c_str(), r.reason.c_str());
+      if (!r.warning.empty()) std::fprintf(stderr, "cellkiosk segment: warning: %s: %s\n", r.origin.c_str(), r.warning.c_str());
     long objects = 0;
     for (const auto& r : report.images) objects += r.n_objects;
-    std::printf("segmented %d of %zu images (%ld objects, %.2f MP in %.1f s, %.2f MP/s); results in %s\n",
-                report.n_ok(), report.images.size() + report.problems.size(), objects, report.megapixels,
-                report.wall_s, report.wall_s > 0 ? report.megapixels / report.wall_s : 0.0, o->out_dir.c_str());
+    std::printf("segmented %d of %zu images (%ld objects, %.2f MP in %.1f s, %.2f MP/s)%s; results in %s\n",
+                report.n_ok(), report.images.size(), objects, report.megapixels, report.wall_s,
+                report.wall_s > 0 ? report.megapixels / report.wall_s : 0.0,
+                report.problems.empty() ? "" : (", " + std::to_string(report.problems.size()) + " unreadable input(s)").c_str(),
+                o->out_dir.c_str());
     return report.n_failed() > 0 ? 3 : 0;
   };
 }

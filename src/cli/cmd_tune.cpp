@@ -1,11 +1,14 @@
 // `cellkiosk tune MODEL --data DIR --split FILE`: chooses deep-watershed thresholds on a validation split and
 // writes them into the model card.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "model/dataset.h"
 #include "model/manifest.h"
 #include "model/tuning.h"
+#include "postprocess/region_props.h"
 
 namespace ck::cli {
 
@@ -61,6 +64,14 @@ Runner add_tune(CLI::App& app) {
                 r.best.radius, r.best.interior_threshold, r.best_f1);
     if (o->write) {
       m.postprocess = r.best;
+      // Nominal nucleus size: median equivalent diameter, 2·sqrt(area/π), over the validation ground truth.
+      std::vector<double> diam;
+      for (const auto& t : truth)
+        for (const auto& obj : region_props(t)) diam.push_back(2.0 * std::sqrt(obj.area_px / M_PI));
+      if (!diam.empty()) {
+        std::nth_element(diam.begin(), diam.begin() + diam.size() / 2, diam.end());
+        m.nucleus_diameter_px = std::round(diam[diam.size() / 2] * 10) / 10;
+      }
       m.extra["postprocess_tuning"] = {{"split", o->split},
                                        {"images", names.size()},
                                        {"val_f1_iou50", r.best_f1},

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
     if (!sub->parsed()) continue;
     try {
       return run();
+    } catch (const CLI::Error& e) {  // an option that is valid alone but not with the model/other options
+      std::fprintf(stderr, "cellkiosk %s: %s\nRun with --help for more information.\n", sub->get_name().c_str(), e.what());
+      return 2;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "cellkiosk %s: error: %s\n", sub->get_name().c_str(), e.what());
       return 1;

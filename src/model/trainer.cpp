@@ -174,7 +174,14 @@ TrainResult train_model(const TrainOptions& opt) {
     std::fprintf(stderr, "train: resumed at step %d (best val F1 %.4f at step %d)\n", start, res.best_val_f1, res.best_step);
   }
   std::fprintf(stderr, "train: NucleusNet widths=[%s] params=%lld GFLOP/MP=%.1f receptive field=%d px\n",
-               [&] { std::string s; for (int w : opt.widths) s += (s.empty() ? "" : ",") + std::to_string(w); return s; }().c_str(),
+               [&] {
+                 std::string s;
+                 for (int w : opt.widths) {
+                   if (!s.empty()) s += ',';
+                   s += std::to_string(w);
+                 }
+                 return s;
+               }().c_str(),
                static_cast<long long>(net->parameter_count()), cfg.gflop_per_mp(), cfg.receptive_field());
 
   std::ofstream log(opt.out_dir + "/log.tsv", std::ios::app);

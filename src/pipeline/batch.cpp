@@ -1,5 +1,6 @@
 #include "pipeline/batch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -141,9 +142,17 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
           Work w;
           w.index = idx;
           w.prepared = segmenter.prepare(pages[p], opt.segment, tp);
+          const auto [lo, hi] = std::minmax_element(w.prepared.raw.data.begin(), w.prepared.raw.data.end());
+          const bool blank = *lo == *hi;
           {
             std::lock_guard<std::mutex> lk(report_mu);
             report.images[idx].timings.preprocess = tp.preprocess;
+            if (blank)
+              report.images[idx].warning =
+                  "channel " + std::to_string(opt.segment.channel) + " is blank (every pixel " + std::to_string(*lo) +
+                  ")" + (pages[p].channels > 1 ? "; the image has " + std::to_string(pages[p].channels) +
+                                                     " channels: is the stain in another one (--channel)?"
+                                               : "");
           }
           to_predict.push(std::move(w));
         } catch (const std::exception& e) {
@@ -220,6 +229,7 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
     } else {
       j["reason"] = r.reason;
     }
+    if (!r.warning.empty()) j["warning"] = r.warning;
     j["timings_s"] = {{"decode", r.timings.decode},         {"preprocess", r.timings.preprocess},
                       {"predict", r.timings.predict},       {"postprocess", r.timings.postprocess},
                       {"write", r.timings.write},           {"total", r.timings.total()}};

@@ -25,6 +25,7 @@ struct ImageReport {
   std::string origin;  ///< input path or zip:entry
   bool ok = false;
   std::string reason;  ///< one line, when !ok
+  std::string warning; ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
   int height = 0, width = 0;
   int n_objects = 0;
   StageTimings timings;  ///< seconds

@@ -52,7 +52,15 @@ TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("INPUT is required"), std::string::npos) << r.out;
   EXPECT_EQ(run("no-such-command").code, 2);
-  EXPECT_EQ(run("segment x.png -o /tmp/x --mpp -1").code, 2);
+  const CmdResult mpp = run("segment x.png -o /tmp/x --mpp -1");
+  EXPECT_EQ(mpp.code, 2);
+  EXPECT_NE(mpp.out.find("--mpp: must be >= 0"), std::string::npos) << mpp.out;
+  for (const char* bad : {"--tile 50", "--tile -5", "--threads -1", "--radius -3", "--maxima-threshold -0.5",
+                          "--channel -1", "--interior-threshold 2"})
+    EXPECT_EQ(run(std::string("segment x.png -o /tmp/x ") + bad).code, 2) << bad;
+  const CmdResult ov = run("segment " + kSamples + "/images -o /tmp/x --tile 128 --overlap 64");
+  EXPECT_EQ(ov.code, 2);
+  EXPECT_NE(ov.out.find("overlap 64 px must be below half the tile (128 px)"), std::string::npos) << ov.out;
 }
 
 TEST(Cli, UnknownModelIsAOneLineError) {
@@ -85,7 +93,8 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
   const CmdResult r = run("segment " + kSamples + "/images '" + (d / "nucléi 1.png").string() + "' " + d.string() +
                     "/missing.tif -o " + (d / "out").string() + " --overlay -q");
   EXPECT_EQ(r.code, 3) << r.out;  // one input failed
-  EXPECT_NE(r.out.find("segmented 6 of 7 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("segmented 6 of 6 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 unreadable input(s)"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(d / "out" / "nucléi 1_labels.tif"));
   EXPECT_TRUE(fs::exists(d / "out" / "nucléi 1_overlay.png"));
   std::ifstream sf(d / "out" / "summary.json");
@@ -110,7 +119,10 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
 }
 
 TEST(Cli, ModelCardShowsCost) {
-  const CmdResult r = run("model nuclear");
+  const CmdResult text = run("model nuclear");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("799995 parameters"), std::string::npos) << text.out;
+  const CmdResult r = run("model nuclear --json");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["cost"]["parameters"], 799995);
