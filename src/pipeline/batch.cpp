@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -58,6 +59,12 @@ struct Work {
   PreparedImage prepared;
   ModelOutputs maps;
 };
+
+std::string format_value(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 std::string one_line(std::string s) {
   for (char& c : s)
@@ -149,7 +156,7 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
             report.images[idx].timings.preprocess = tp.preprocess;
             if (blank)
               report.images[idx].warning =
-                  "channel " + std::to_string(opt.segment.channel) + " is blank (every pixel " + std::to_string(*lo) +
+                  "channel " + std::to_string(opt.segment.channel) + " is blank (every pixel " + format_value(*lo) +
                   ")" + (pages[p].channels > 1 ? "; the image has " + std::to_string(pages[p].channels) +
                                                      " channels: is the stain in another one (--channel)?"
                                                : "");

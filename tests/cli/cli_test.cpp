@@ -114,7 +114,7 @@ TEST(Cli, SegmentThenEvaluateOnBundledSamples) {
   const auto j = nlohmann::json::parse(e.out);
   for (const char* k : {"f1", "precision", "recall", "mean_ap", "per_image"}) EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["per_image"].size(), 5u);
-  EXPECT_GT(j["f1"].get<double>(), 0.8);
+  EXPECT_GT(j["f1"].get<double>(), 0.875);  // measured 0.906 with the shipped model
   fs::remove_all(d);
 }
 

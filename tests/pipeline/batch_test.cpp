@@ -68,6 +68,7 @@ TEST(PipelineBatch, CorruptFileEmptyZipAndBlankImageAmongRealOnes) {
     } else if (img.name == "blank") {
       EXPECT_TRUE(img.ok) << img.reason;
       EXPECT_EQ(img.n_objects, 0);
+      EXPECT_EQ(img.warning, "channel 0 is blank (every pixel 0)");
       const LabelImage l = to_label_image(decode_image_file((dir / "out" / "blank_labels.tif").string()).at(0));
       EXPECT_EQ(l.height, 300);
       EXPECT_EQ(l.width, 200);
@@ -135,7 +136,9 @@ TEST(PipelineSegmenter, ChannelOutOfRangeAndNanAreClearErrors) {
 
 TEST(PipelineSegmenter, AnySizeFromOnePixelToSeveralTiles) {
   Segmenter seg = make_segmenter();
-  const Raster real = decode_image_file(sample_images()[0].string()).at(0);
+  // a 256×256 sample with 27 nuclei, repeated to fill larger canvases
+  const Raster real =
+      decode_image_file(kSamples + "/1d4a5e729bb96b08370789cad0791f6e52ce0ffe1fcc97a04046420b43c851dd.png").at(0);
   for (auto [h, w] : std::vector<std::pair<int, int>>{{1, 1}, {17, 300}, {255, 257}, {1100, 1500}}) {
     Raster r = Raster::make(h, w, 1, DType::U8);
     for (int y = 0; y < h; ++y)
@@ -144,7 +147,7 @@ TEST(PipelineSegmenter, AnySizeFromOnePixelToSeveralTiles) {
     const Segmentation s = seg.segment(r, {}, t);
     EXPECT_EQ(s.labels.height, h);
     EXPECT_EQ(s.labels.width, w);
-    if (h > 200) EXPECT_GT(s.objects.size(), 3u) << h << "x" << w;
+    if (h > 200) EXPECT_GT(s.objects.size(), 15u) << h << "x" << w;
   }
 }
 
