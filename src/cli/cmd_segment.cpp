@@ -21,7 +21,7 @@ struct SegmentCli {
   double mpp = 0;
   int tile = 0, overlap = -1, threads = 0;
   bool overlay = false, no_csv = false, quiet = false;
-  // deep watershed overrides (NaN/-1 = keep the model card's value)
+  // deep watershed overrides (-1 = not given: keep the model card's value; CLI checks reject negatives)
   double maxima_threshold = -1, interior_threshold = -1, interior_smooth = -1, maxima_smooth = -1;
   int radius = -1, small_objects = -1, fill_holes = -1;
   std::string maxima_algorithm;
