@@ -54,6 +54,13 @@ class JobQueue {
   // ---- queues ----
   /// LPUSH `key` onto the list `queue` (producers; the oldest key is at the tail).
   virtual void push(const std::string& queue, const std::string& key) = 0;
+  /// Creates a job: sets `fields` on the hash `key`, then LPUSHes `key` onto `queue`, so no consumer can claim
+  /// the key before its hash exists. Redis sends both in one MULTI/EXEC round trip (atomic); the default is
+  /// set_fields() then push(). Like push(), may enqueue the key twice if a reply is lost (see RedisJobQueue).
+  virtual void create(const std::string& queue, const std::string& key, const JobFields& fields) {
+    set_fields(key, fields);
+    push(queue, key);
+  }
   /// Atomically moves the oldest key of `queue` into processing-<queue>:<consumer_id> (BRPOPLPUSH) and returns
   /// it; blocks up to `timeout_s` seconds (no polling sleeps); nullopt on timeout.
   virtual std::optional<std::string> claim(const std::string& queue, const std::string& consumer_id,
