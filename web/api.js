@@ -84,15 +84,21 @@ export function healthCheck() {
 }
 
 /**
- * Normalizes /api/models to [{name, version, label, raw}]: accepts an array of objects or strings,
- * or an object with a `models` key (array, or a map name -> info).
+ * Normalizes /api/models to [{name, version, label, raw}]. Tolerant of the shapes servers use: an array of
+ * objects or of "name[:version]" strings; an object with `details` (array of {name, versions|version, ...});
+ * an object with `models` that is an array, or a map name -> [versions] (the Kiosk's shape) or name -> info.
  */
 export function normalizeModels(data) {
   let list = data;
   if (list && !Array.isArray(list) && typeof list === 'object') {
-    list = list.models ?? list.items ?? list.data ?? [];
+    if (Array.isArray(list.details) && list.details.length) list = list.details;
+    else list = list.models ?? list.items ?? list.data ?? [];
     if (list && !Array.isArray(list) && typeof list === 'object') {
-      list = Object.entries(list).map(([name, v]) => (v && typeof v === 'object' ? { name, ...v } : { name }));
+      list = Object.entries(list).map(([name, v]) => {
+        if (Array.isArray(v)) return { name, versions: v };
+        if (v && typeof v === 'object') return { name, ...v };
+        return v != null && v !== '' ? { name, version: String(v) } : { name };
+      });
     }
   }
   if (!Array.isArray(list)) return [];
@@ -100,14 +106,18 @@ export function normalizeModels(data) {
   for (const m of list) {
     if (typeof m === 'string') {
       const [name, version = ''] = m.split(':');
-      out.push({ name, version, label: m, raw: m });
+      out.push({ name, version, label: version ? `${name} (v${version})` : name, raw: m });
     } else if (m && typeof m === 'object' && (m.name || m.model || m.id)) {
       const name = String(m.name ?? m.model ?? m.id);
-      const version = m.version != null ? String(m.version) : '';
-      let label = version ? `${name} (v${version})` : name;
-      const desc = m.description || m.title;
-      if (desc && typeof desc === 'string') label += ` — ${desc.split('\n')[0].slice(0, 80)}`;
-      out.push({ name, version, label, raw: m, isDefault: !!(m.default || m.is_default) });
+      let versions = [''];
+      if (Array.isArray(m.versions) && m.versions.length) versions = m.versions.map(String);
+      else if (m.version != null && m.version !== '') versions = [String(m.version)];
+      const desc = typeof (m.description || m.title) === 'string' ? (m.description || m.title).split('\n')[0].slice(0, 80) : '';
+      for (const version of versions) {
+        let label = version ? `${name} (v${version})` : name;
+        if (desc) label += ` — ${desc}`;
+        out.push({ name, version, label, raw: m, isDefault: !!(m.default || m.is_default) });
+      }
     }
   }
   return out;

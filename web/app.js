@@ -117,7 +117,7 @@ function resultButtons(e) {
 function statusCell(e) {
   const cell = el('div', { class: 'status-cell' });
   cell.append(el('span', { class: `badge s-${e.status}`, 'data-testid': 'status', text: STATUS_LABEL[e.status] || e.status }));
-  if (e.file && (e.status === 'uploading' || (e.status === 'failed' && !e.hash && e.uploadProgress > 0))) cell.append(uploadBar(e));
+  if (e.file && e.status === 'uploading') cell.append(uploadBar(e));
   const step = JOB_STEPS.indexOf(e.status);
   if (!e.isZip && step >= 0 && e.status !== 'done') {
     cell.append(
@@ -171,6 +171,7 @@ function nameCell(e, isChild) {
     box.append(el('p', { class: 'error', 'data-testid': 'error', role: isChild ? null : 'alert', text: e.error }));
   }
   if (e.warning) box.append(el('p', { class: 'warning', 'data-testid': 'warning', text: e.warning }));
+  const links = el('div', { class: 'row-links' });
   if (e.isZip) {
     const f = e.failures;
     if (f.length) {
@@ -184,7 +185,7 @@ function nameCell(e, isChild) {
     }
     if (e.terminal && e.childKeys.length) {
       const shown = e.childrenState === 'shown';
-      box.append(
+      links.append(
         el('button', {
           type: 'button',
           class: 'linkish small',
@@ -203,7 +204,7 @@ function nameCell(e, isChild) {
     }
   }
   if (!isChild && e.status === 'failed' && e.file) {
-    box.append(
+    links.append(
       el('button', {
         type: 'button',
         class: 'linkish small',
@@ -217,6 +218,7 @@ function nameCell(e, isChild) {
       }),
     );
   }
+  if (links.childNodes.length) box.append(links);
   if (!isChild && (e.status === 'queued' || e.terminal)) {
     nameLine.append(
       el('button', {

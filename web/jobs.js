@@ -226,8 +226,8 @@ export class JobManager {
     if (this.fieldListSupported) {
       try {
         const v = await api.readFields(e.hash, fields);
-        if (v && typeof v === 'object' && 'status' in v && v.status != null) return v;
-        this.fieldListSupported = false;
+        if (v && typeof v === 'object' && v.status != null) return v;
+        // no status: an unknown (expired) job, or a server that ignores list keys; GET /api/jobs tells which
       } catch (err) {
         if (err.status && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429) {
           this.fieldListSupported = false; // a server without list keys: use GET /api/jobs/<hash>
