@@ -6,7 +6,8 @@ export const JOB_STEPS = ['new', 'started', 'pre-processing', 'predicting', 'pos
 export const TERMINAL = new Set(['done', 'failed']);
 
 const POLL_FIRST_MS = 500;
-const POLL_MAX_MS = 5000;
+const POLL_MAX_MS = 5000; // with many jobs in flight the cap grows (100 ms per job, up to 30 s) to spare the server
+const POLL_MAX_CAP_MS = 30000;
 const POLL_BACKOFF = 1.5;
 const UPLOAD_CONCURRENCY = 3;
 const CHILDREN_SHOWN_MAX = 500;
@@ -239,6 +240,12 @@ export class JobManager {
     return api.getJob(e.hash);
   }
 
+  pollCap() {
+    let active = 0;
+    for (const x of this.entries) if (x.hash && !x.terminal) active++;
+    return Math.min(POLL_MAX_CAP_MS, Math.max(POLL_MAX_MS, active * 100));
+  }
+
   async poll(e) {
     let delay = POLL_FIRST_MS;
     let errors = 0;
@@ -277,7 +284,7 @@ export class JobManager {
         delay = POLL_FIRST_MS;
         this.changed(e);
       } else {
-        delay = Math.min(POLL_MAX_MS, delay * POLL_BACKOFF);
+        delay = Math.min(this.pollCap(), delay * POLL_BACKOFF);
       }
     }
   }
