@@ -453,11 +453,13 @@ std::optional<std::string> RedisJobQueue::claim(const std::string& queue, const 
       append(c, {"RPOPLPUSH", queue, dest});
       return read_reply(c);
     }
-    // The socket must not time out before the server's own timeout does.
-    redisSetTimeout(c, to_tv(left + command_timeout));
+    // The socket must not time out before the server's own timeout does (plus 5 s of slack); the ordinary
+    // command timeout covers short claims without two extra setsockopt calls per claim.
+    const bool longer = left + 5.0 > command_timeout;
+    if (longer) redisSetTimeout(c, to_tv(left + 5.0));
     append(c, {"BRPOPLPUSH", queue, dest, format_timeout(left)});
     Reply rep = read_reply(c);
-    redisSetTimeout(c, to_tv(command_timeout));
+    if (longer) redisSetTimeout(c, to_tv(command_timeout));
     return rep;
   });
   return as_optional_string(r.get(), {"BRPOPLPUSH"});
