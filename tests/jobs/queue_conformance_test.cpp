@@ -78,11 +78,11 @@ TEST_P(QueueConformance, ExpireTtlAndRemove) {
   EXPECT_TRUE(q_->expire("job", 3600));
   EXPECT_GE(q_->ttl("job"), 3599);
   EXPECT_LE(q_->ttl("job"), 3600);
+  const auto t0 = Clock::now();
   EXPECT_TRUE(q_->expire("job", 1));
   EXPECT_TRUE(q_->exists("job"));
-  const auto t0 = Clock::now();
   EXPECT_TRUE(wait_for([&] { return !q_->exists("job"); }, 3.0));
-  EXPECT_GE(seconds_since(t0), 0.4);  // not gone at once
+  EXPECT_GE(seconds_since(t0), 0.95);  // gone after its second, not before
   EXPECT_EQ(q_->ttl("job"), -2);
   EXPECT_EQ(q_->get_field("job", "status"), std::nullopt);
   EXPECT_FALSE(q_->remove("job"));
@@ -224,14 +224,15 @@ TEST_P(QueueConformance, SetAddIsIdempotent) {
 
 TEST_P(QueueConformance, HeartbeatExpires) {
   EXPECT_FALSE(q_->is_alive("c1"));
+  const auto t0 = Clock::now();
   q_->heartbeat("c1", 1);
   EXPECT_TRUE(q_->is_alive("c1"));
   EXPECT_FALSE(q_->is_alive("c2"));
   EXPECT_TRUE(q_->exists("consumer:c1:heartbeat"));
-  EXPECT_EQ(q_->ttl("consumer:c1:heartbeat"), 1);
-  const auto t0 = Clock::now();
+  const int64_t ttl = q_->ttl("consumer:c1:heartbeat");
+  EXPECT_TRUE(ttl == 1 || ttl == 0) << ttl;  // 1 s, rounded
   EXPECT_TRUE(wait_for([&] { return !q_->is_alive("c1"); }, 3.0));
-  EXPECT_GE(seconds_since(t0), 0.4);
+  EXPECT_GE(seconds_since(t0), 0.95);
   q_->heartbeat("c1", 60);  // alive again, refreshed
   EXPECT_TRUE(q_->is_alive("c1"));
   EXPECT_GE(q_->ttl("consumer:c1:heartbeat"), 59);
