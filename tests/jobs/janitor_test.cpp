@@ -127,6 +127,27 @@ TEST_P(JanitorTest, RunSweepsUntilStopped) {
   EXPECT_EQ(q_->length("processing-segmentation:dead2"), 0);
 }
 
+TEST(JanitorRedis, RunSurvivesAnUnavailableStoreAndResumes) {
+  RedisServer redis(/*appendonly=*/true);
+  RedisJobQueue q(redis.url());
+  q.set_reconnect_deadline(0.2);
+  q.create("segmentation", "segmentation:a:1", {{field::kStatus, status::kStarted}});
+  ASSERT_TRUE(q.claim("segmentation", "dead", 1.0));
+  redis.stop();
+  JanitorConfig c;
+  c.interval_s = 0.05;
+  Janitor j(c, q);
+  std::atomic<bool> stop{false};
+  std::thread t([&] { j.run(stop); });
+  // Let a few sweeps fail with QueueUnavailable (each takes the 0.2 s deadline); run() must keep going.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  redis.start();
+  EXPECT_TRUE(wait_for([&] { return q.length("segmentation") == 1; }, 10.0));
+  stop = true;
+  t.join();
+  EXPECT_EQ(q.get_field("segmentation:a:1", field::kRequeues), std::optional<std::string>("1"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, JanitorTest, ::testing::Values("memory", "redis"), backend_name);
 
 }  // namespace
