@@ -19,8 +19,9 @@ namespace ck {
 struct ConsumerConfig {
   std::string queue = "segmentation";  ///< "segmentation" or "segmentation-zip" (any "*-zip" is a zip queue)
   std::string consumer_id;             ///< empty = <hostname>-<pid>-<random>
-  int workers = 1;                     ///< jobs processed concurrently (each worker has its own processing list)
-  int torch_threads = 0;               ///< intra-op threads per worker; 0 = cores / workers
+  int workers = 0;                     ///< jobs processed concurrently (each worker has its own processing list
+                                       ///< `processing-<queue>:<id>-w<k>`); 0 = min(cores, 4)
+  int torch_threads = 0;               ///< intra-op threads per worker; 0 = max(1, cores / workers)
   std::string model = "nuclear";       ///< model name or manifest path
   std::string device = "cpu";
   std::string child_queue;             ///< zip queues: where children go; empty = queue without "-zip"
@@ -31,7 +32,7 @@ struct ConsumerConfig {
   double backoff_max_s = 10.0;         ///< ... up to this
   int64_t max_image_pixels = int64_t{1} << 28;  ///< larger images fail with a reason
   ZipLimits zip_limits;
-  bool noop_model = false;             ///< benchmark only: skip the network (maps from the normalized image)
+  int child_ttl_s = 86400;             ///< zip children's hashes expire this long after their parent finished
 };
 
 class Consumer {

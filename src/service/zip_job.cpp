@@ -1,0 +1,205 @@
+// Zip jobs: fan-out (one child image job per archive entry) and event-driven fan-in. A child that reaches a
+// terminal status adds itself to its parent's done/failed set (idempotent) and, as the last one, puts the parent
+// back on the zip queue once; the zip consumer then bundles every child's outputs. No polling, no re-queue loop
+// (the Kiosk re-queued parents until their children finished).
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "service/consumer_impl.h"
+#include "service/metrics.h"
+#include "service/zip_archive.h"
+
+namespace ck {
+namespace {
+std::string done_set(const std::string& parent) { return "children-done:" + parent; }
+std::string failed_set(const std::string& parent) { return "children-failed:" + parent; }
+
+std::string get(const JobFields& f, const char* name) {
+  auto it = f.find(name);
+  return it == f.end() ? std::string() : it->second;
+}
+
+/// Seconds since an ISO-8601 UTC time written by iso_now(); 0 if it does not parse.
+double seconds_since_iso(const std::string& iso) {
+  std::tm tm{};
+  double sec = 0;
+  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%lf", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &sec) != 6)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_sec = 0;
+  const double t = static_cast<double>(timegm(&tm)) + sec;
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return std::max(0.0, now.tv_sec + now.tv_nsec * 1e-9 - t);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool bundle_file(const std::string& key) {
+  auto ends = [&](const char* suf) {
+    const std::string s(suf);
+    return key.size() >= s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0;
+  };
+  return ends("_labels.tif") || ends("_objects.csv") || ends("_overlay.png");
+}
+}  // namespace
+
+void Consumer::Impl::report_to_parent(const std::string& parent, const std::string& child, bool ok) {
+  q.set_add(ok ? done_set(parent) : failed_set(parent), child);
+  const int64_t done = q.set_size(done_set(parent)), failed = q.set_size(failed_set(parent));
+  const auto total_s = q.get_field(parent, field::kTotalJobs);
+  const int64_t total = total_s ? std::stoll(*total_s) : 0;
+  if (total <= 0) return;  // parent gone (expired)
+  q.set_fields(parent, {{field::kChildrenDone, std::to_string(done)},
+                        {field::kChildrenFailed, std::to_string(failed)},
+                        {field::kProgress, std::to_string((done + failed) * 100 / total)},
+                        {field::kUpdatedAt, iso_now()}});
+  if (done + failed >= total) q.push(job_queue_name(parent), parent);  // wake the parent for fan-in
+}
+
+void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFields& f) {
+  const std::string& id = worker_ids[worker];
+  const std::string uuid = job_uuid(key);
+  const std::vector<std::string> children = split_commas(get(f, field::kChildren));
+
+  if (!children.empty()) {
+    // ---- fan-in (or a parent requeued mid fan-out) ----
+    const int64_t done = q.set_size(done_set(key)), failed = q.set_size(failed_set(key));
+    if (done + failed < static_cast<int64_t>(children.size())) {
+      // Not all children finished: re-push any child that was never queued (we died mid fan-out), then wait for
+      // the last child's report. Re-pushing a queued child is harmless (a finished job is skipped on claim).
+      for (const auto& c : children) {
+        auto st = q.get_field(c, field::kStatus);
+        if (st && *st == status::kNew) q.push(cfg.child_queue, c);
+      }
+      q.finish(cfg.queue, id, key, {});
+      return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<ZipEntry> bundle;
+    nlohmann::json failures = nlohmann::json::array();
+    int64_t n_done = 0;
+    std::string first_failure;
+    for (const auto& c : children) {
+      const JobFields cf = q.get_fields(c);
+      const std::string name = get(cf, field::kOriginalName).empty() ? c : get(cf, field::kOriginalName);
+      if (get(cf, field::kStatus) == status::kDone) {
+        ++n_done;
+        for (const auto& k : split_commas(get(cf, "output_files")))
+          if (bundle_file(k)) {
+            const std::string file = k.substr(k.rfind('/') + 1);
+            bundle.emplace_back(file, with_retries(retry, "download", [&] { return bucket.get(k); }));
+          }
+      } else {
+        const std::string reason = get(cf, field::kReason).empty() ? "no result" : get(cf, field::kReason);
+        failures.push_back({{"name", name}, {"reason", reason}});
+        if (first_failure.empty()) first_failure = name + ": " + reason;
+      }
+      q.expire(c, cfg.child_ttl_s);
+    }
+    q.expire(done_set(key), cfg.child_ttl_s);
+    q.expire(failed_set(key), cfg.child_ttl_s);
+    const std::string now = iso_now();
+    JobFields out = {{field::kChildrenDone, std::to_string(n_done)},
+                     {field::kChildrenFailed, std::to_string(children.size() - n_done)},
+                     {field::kProgress, "100"},
+                     {field::kFailures, failures.dump()},
+                     {field::kFinishedAt, now},
+                     {field::kUpdatedAt, now},
+                     {field::kUpdatedBy, id},
+                     {field::kTotalTime, format_seconds(seconds_since_iso(get(f, field::kCreatedAt)))}};
+    if (n_done == 0) {
+      out[field::kStatus] = status::kFailed;
+      out[field::kReason] = one_line("all " + std::to_string(children.size()) + " images failed; first: " + first_failure);
+    } else {
+      const std::string zip_key = "output/" + uuid + ".zip";
+      with_retries(retry, "upload", [&] { bucket.put(zip_key, make_zip(bundle)); });
+      out[field::kStatus] = status::kDone;
+      out[field::kOutputFileName] = zip_key;
+      out[field::kUploadTime] = format_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    q.finish(cfg.queue, id, key, out);
+    MetricsRegistry::global().inc("cellkiosk_jobs_finished_total", "Jobs that reached a terminal status",
+                                  {{"queue", cfg.queue}, {"status", out[field::kStatus]}});
+    spdlog::info("{}: zip job {} {} ({} of {} images segmented)", id, key, out[field::kStatus], n_done, children.size());
+    return;
+  }
+
+  // ---- fan-out ----
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    set_status(key, status::kStarted, worker);
+    q.set_fields(key, {{field::kIdentityStarted, id}});
+    const std::string input = get(f, field::kInputFileName);
+    if (input.empty()) throw std::invalid_argument("the job has no input_file_name");
+    const std::string zip = with_retries(retry, "download", [&] { return bucket.get(input); });
+    const std::string origin = get(f, field::kOriginalName).empty() ? input : get(f, field::kOriginalName);
+    const std::vector<uint8_t> zip_bytes(zip.begin(), zip.end());
+    const std::vector<ImageSource> images = read_zip_images(zip_bytes, origin, cfg.zip_limits);
+
+    std::vector<std::string> keys;
+    std::vector<JobFields> child_fields;
+    for (size_t i = 0; i < images.size(); ++i) {
+      const ImageSource& im = images[i];
+      const std::string entry = im.origin.substr(im.origin.find(':') + 1);  // "<zip>:<entry path>"
+      const std::string base = entry.substr(entry.find_last_of('/') == std::string::npos ? 0 : entry.find_last_of('/') + 1);
+      const std::string ext = base.rfind('.') == std::string::npos ? "" : base.substr(base.rfind('.'));
+      const std::string upload = "uploads/" + uuid + "/" + std::to_string(i) + "_" + safe_stem(base) + ext;
+      with_retries(retry, "upload", [&] { bucket.put(upload, std::string(im.bytes->begin(), im.bytes->end())); });
+      keys.push_back(cfg.child_queue + ":" + im.name + ext + ":" + uuid + "-" + std::to_string(i));
+      JobFields cf;
+      for (const char* k : {field::kModelName, field::kModelVersion, field::kPreprocessFunction,
+                            field::kPostprocessFunction, field::kScale, field::kLabel, field::kChannels,
+                            field::kDimensionOrder, field::kMpp, field::kOutputs, field::kIdentityUpload})
+        cf[k] = get(f, k);
+      cf[field::kOriginalName] = im.name + ext;
+      cf[field::kInputFileName] = upload;
+      cf[field::kParent] = key;
+      cf[field::kStatus] = status::kNew;
+      cf[field::kCreatedAt] = cf[field::kUpdatedAt] = iso_now();
+      cf[field::kTotalJobs] = "1";
+      child_fields.push_back(std::move(cf));
+    }
+    std::string joined;
+    for (const auto& k : keys) joined += (joined.empty() ? "" : ",") + k;
+    // The parent knows its children before any child can report.
+    q.set_fields(key, {{field::kStatus, status::kWaiting},
+                       {field::kChildren, joined},
+                       {field::kTotalJobs, std::to_string(keys.size())},
+                       {field::kChildrenDone, "0"},
+                       {field::kChildrenFailed, "0"},
+                       {field::kProgress, "0"},
+                       {field::kDownloadTime, format_seconds(std::chrono::duration<double>(
+                                                  std::chrono::steady_clock::now() - t0).count())},
+                       {field::kUpdatedAt, iso_now()}});
+    for (size_t i = 0; i < keys.size(); ++i) {
+      q.set_fields(keys[i], child_fields[i]);
+      q.push(cfg.child_queue, keys[i]);
+    }
+    q.finish(cfg.queue, id, key, {});
+    spdlog::info("{}: zip job {}: {} images queued on '{}'", id, key, keys.size(), cfg.child_queue);
+  } catch (const QueueUnavailable&) {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: zip job {} failed: {}", id, key, one_line(e.what()));
+    fail(key, worker, e.what(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    MetricsRegistry::global().inc("cellkiosk_jobs_finished_total", "Jobs that reached a terminal status",
+                                  {{"queue", cfg.queue}, {"status", "failed"}});
+  }
+}
+
+}  // namespace ck
