@@ -13,5 +13,8 @@ Runner add_evaluate(CLI::App& app);
 Runner add_train(CLI::App& app);
 Runner add_model_info(CLI::App& app);
 Runner add_tune(CLI::App& app);
+Runner add_consumer(CLI::App& app);
+Runner add_janitor(CLI::App& app);
+Runner add_submit(CLI::App& app);
 
 }  // namespace ck::cli

@@ -187,8 +187,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
                                                   std::chrono::steady_clock::now() - t0).count())},
                        {field::kUpdatedAt, iso_now()}});
     for (size_t i = 0; i < keys.size(); ++i) {
-      q.set_fields(keys[i], child_fields[i]);
-      q.push(cfg.child_queue, keys[i]);
+      q.create(cfg.child_queue, keys[i], child_fields[i]);
     }
     q.finish(cfg.queue, id, key, {});
     spdlog::info("{}: zip job {}: {} images queued on '{}'", id, key, keys.size(), cfg.child_queue);

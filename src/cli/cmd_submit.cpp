@@ -1,0 +1,240 @@
+// `cellkiosk submit --redis URL --bucket DIR INPUT... -o OUTDIR`: the service's CLI client. Uploads images (and
+// zips, as zip jobs) to the bucket, creates Kiosk jobs, shows progress until every job is terminal, downloads
+// each image's outputs into OUTDIR and expires the jobs.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/stop_signals.h"
+#include "image/io.h"
+#include "jobs/job_queue.h"
+#include "pipeline/inputs.h"
+#include "pipeline/progress.h"
+#include "storage/bucket.h"
+
+namespace fs = std::filesystem;
+
+namespace ck::cli {
+
+namespace {
+struct SubmitCli {
+  std::string redis = "redis://127.0.0.1:6379";
+  std::string bucket;
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::string queue = "segmentation";
+  std::string model;
+  double mpp = 0;
+  int channel = -1;
+  bool overlay = false, quiet = false;
+  double timeout = 0;
+  int expire = 3600;
+};
+
+struct Submitted {
+  std::string key;
+  std::string name;    ///< output base name in OUTDIR
+  std::string origin;  ///< what the user gave
+  bool zip = false;
+  std::string status;
+  std::string reason;
+  bool downloaded = false;
+};
+
+bool is_zip_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char m[4] = {0};
+  f.read(m, 4);
+  return f.gcount() == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
+}
+
+std::string extension_of(const std::string& path) {
+  const std::string base = fs::path(path).filename().string();
+  auto dot = base.rfind('.');
+  return dot == std::string::npos || dot == 0 ? std::string() : base.substr(dot);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+Runner add_submit(CLI::App& app) {
+  auto o = std::make_shared<SubmitCli>();
+  app.add_option("INPUT", o->inputs, "Images, folders, glob patterns (quoted) or zip archives (one zip job each)")
+      ->required();
+  app.add_option("-o,--out", o->out_dir, "Output folder: <name>_labels.tif, <name>_objects.csv, summary.json")
+      ->required();
+  app.add_option("--redis", o->redis, "Redis URL of the cluster, redis://[:PASSWORD@]HOST:PORT[/DB]")
+      ->capture_default_str();
+  app.add_option("--bucket", o->bucket, "Bucket directory shared with the consumers")->required();
+  app.add_option("--queue", o->queue, "Job type of image jobs (zips go to <queue>-zip)")->capture_default_str();
+  app.add_option("-m,--model", o->model, "Model name (default: the consumers' model)");
+  app.add_option("--mpp", o->mpp, "Pixel size of the inputs, µm/px (0 = the model's)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1000.0));
+  app.add_option("-c,--channel", o->channel, "Channel holding the nuclear stain (default 0)")->check(CLI::Range(0, 255));
+  app.add_flag("--overlay", o->overlay, "Also fetch <name>_overlay.png");
+  app.add_option("--timeout", o->timeout, "Give up waiting after this many seconds (0 = wait for every job)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  app.add_option("--expire", o->expire, "Seconds the finished jobs stay in Redis after download")
+      ->capture_default_str()->check(CLI::Range(0, 100000000));
+  app.add_flag("-q,--quiet", o->quiet, "No progress bar");
+  app.footer(
+      "Needs running consumers (`cellkiosk consumer`, and `--queue segmentation-zip` for zips) on the same Redis\n"
+      "and bucket. Exit code: 0 if every job is done, 3 if some failed or timed out (see summary.json), 1 on a\n"
+      "fatal error, 2 on usage errors.\n"
+      "Example:\n"
+      "  cellkiosk submit --redis redis://127.0.0.1:6379 --bucket /data/bucket data/samples/images -o out");
+
+  return [o] {
+    auto& stop = install_stop_signals();
+    auto q = open_job_queue(o->redis);
+    auto bucket = open_bucket(o->bucket);
+    fs::create_directories(o->out_dir);
+
+    // Explicit zip files become zip jobs; everything else is expanded into single images.
+    std::vector<std::string> zips, rest;
+    for (const auto& in : o->inputs) (fs::is_regular_file(in) && is_zip_file(in) ? zips : rest).push_back(in);
+    InputList inputs = rest.empty() ? InputList{} : expand_inputs(rest);
+    for (const auto& p : inputs.problems) std::fprintf(stderr, "cellkiosk submit: %s: %s\n", p.origin.c_str(), p.reason.c_str());
+    if (inputs.images.empty() && zips.empty()) throw std::runtime_error("no input images");
+
+    JobFields common = {{field::kModelName, o->model},
+                        {field::kModelVersion, ""},
+                        {field::kPreprocessFunction, ""},
+                        {field::kPostprocessFunction, ""},
+                        {field::kScale, ""},
+                        {field::kLabel, ""},
+                        {field::kChannels, o->channel >= 0 ? std::to_string(o->channel) : ""},
+                        {field::kDimensionOrder, ""},
+                        {field::kMpp, o->mpp > 0 ? std::to_string(o->mpp) : ""},
+                        {field::kOutputs, o->overlay ? "overlay" : ""},
+                        {field::kIdentityUpload, "submit"},
+                        {field::kStatus, status::kNew},
+                        {field::kTotalJobs, "1"}};
+    std::vector<Submitted> jobs;
+    auto submit = [&](const std::string& queue, const std::string& name, const std::string& ext,
+                      const std::string& origin, const std::string& bytes, bool zip) {
+      const std::string image_name = make_uuid().substr(0, 8) + "_" + name + ext;
+      const std::string upload = "uploads/" + image_name;
+      bucket->put(upload, bytes);
+      const std::string key = make_job_key(queue, image_name);
+      JobFields f = common;
+      f[field::kOriginalName] = name + ext;
+      f[field::kInputFileName] = upload;
+      f[field::kCreatedAt] = f[field::kUpdatedAt] = iso_now();
+      q->create(queue, key, f);  // hash + push in one step: no consumer sees a job without its hash
+      jobs.push_back({key, name, origin, zip, status::kNew, "", false});
+    };
+    for (const auto& img : inputs.images) {
+      const std::string ext = extension_of(img.path.empty() ? img.origin : img.path);
+      std::string bytes;
+      if (img.bytes) bytes.assign(img.bytes->begin(), img.bytes->end());
+      else {
+        auto v = read_file_bytes(img.path);
+        bytes.assign(v.begin(), v.end());
+      }
+      submit(o->queue, img.name, ext, img.origin, bytes, false);
+    }
+    for (const auto& z : zips) {
+      auto v = read_file_bytes(z);
+      submit(o->queue + "-zip", fs::path(z).stem().string(), ".zip", z, std::string(v.begin(), v.end()), true);
+    }
+    if (!o->quiet) std::fprintf(stderr, "cellkiosk submit: %zu job(s) queued on %s\n", jobs.size(), q->describe().c_str());
+
+    // Wait, downloading each job's outputs as it finishes.
+    ProgressBar bar(static_cast<int>(jobs.size()), "jobs", !o->quiet);
+    auto fetch_image_outputs = [&](const JobFields& f, const std::string& out_name) {
+      auto it = f.find("output_files");
+      if (it == f.end()) return;
+      const std::string stem_prefix = f.count(field::kOriginalName) ? fs::path(f.at(field::kOriginalName)).stem().string() : "";
+      for (const auto& k : split_commas(it->second)) {
+        std::string file = k.substr(k.rfind('/') + 1);
+        const bool wanted = file.ends_with("_labels.tif") || file.ends_with("_objects.csv") ||
+                            (o->overlay && file.ends_with("_overlay.png"));
+        if (!wanted) continue;
+        if (!stem_prefix.empty() && file.rfind(stem_prefix, 0) == 0) file = out_name + file.substr(stem_prefix.size());
+        const std::string bytes = bucket->get(k);
+        write_file_atomic((fs::path(o->out_dir) / file).string(), std::vector<uint8_t>(bytes.begin(), bytes.end()));
+      }
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    size_t pending = jobs.size();
+    bool timed_out = false;
+    while (pending > 0 && !stop) {
+      for (auto& j : jobs) {
+        if (is_terminal_status(j.status)) continue;
+        auto st = q->get_field(j.key, field::kStatus);
+        j.status = st ? *st : "missing";
+        if (!st) {
+          j.reason = "the job disappeared from Redis (expired or deleted)";
+          j.status = status::kFailed;
+        }
+        if (!is_terminal_status(j.status)) continue;
+        --pending;
+        const JobFields f = q->get_fields(j.key);
+        if (auto r = f.find(field::kReason); r != f.end()) j.reason = r->second;
+        try {
+          if (!j.zip) {
+            if (j.status == status::kDone) fetch_image_outputs(f, j.name);
+          } else if (auto c = f.find(field::kChildren); c != f.end()) {
+            for (const auto& child : split_commas(c->second)) {
+              const JobFields cf = q->get_fields(child);
+              if (cf.count(field::kStatus) && cf.at(field::kStatus) == status::kDone)
+                fetch_image_outputs(cf, j.name + "_" + fs::path(cf.at(field::kOriginalName)).stem().string());
+            }
+          }
+          j.downloaded = j.status == status::kDone;
+        } catch (const std::exception& e) {
+          j.reason = std::string("download: ") + e.what();
+          j.status = status::kFailed;
+        }
+        if (j.status == status::kFailed)
+          std::fprintf(stderr, "%scellkiosk submit: %s: %s\n", o->quiet ? "" : "\n", j.origin.c_str(), j.reason.c_str());
+        if (o->expire > 0) q->expire(j.key, o->expire);
+        bar.tick(0, j.status != status::kDone);
+      }
+      if (pending == 0) break;
+      if (o->timeout > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > o->timeout) {
+        timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(jobs.size() > 1000 ? 1000 : 200));
+    }
+    bar.finish();
+
+    nlohmann::json summary = {{"queue", q->describe()}, {"bucket", bucket->describe()}, {"jobs", nlohmann::json::array()}};
+    int n_done = 0, n_failed = 0;
+    for (const auto& j : jobs) {
+      n_done += j.status == status::kDone;
+      n_failed += j.status == status::kFailed;
+      nlohmann::json row = {{"key", j.key}, {"name", j.name}, {"input", j.origin}, {"status", j.status}};
+      if (!j.reason.empty()) row["reason"] = j.reason;
+      summary["jobs"].push_back(row);
+    }
+    summary["done"] = n_done;
+    summary["failed"] = n_failed;
+    summary["pending"] = static_cast<int>(jobs.size()) - n_done - n_failed;
+    std::ofstream(fs::path(o->out_dir) / "summary.json") << summary.dump(2) << "\n";
+    if (timed_out || stop)
+      std::fprintf(stderr, "cellkiosk submit: %s with %d job(s) not finished\n", timed_out ? "timed out" : "stopped",
+                   static_cast<int>(jobs.size()) - n_done - n_failed);
+    if (!o->quiet)
+      std::fprintf(stderr, "cellkiosk submit: %d done, %d failed; outputs in %s\n", n_done, n_failed, o->out_dir.c_str());
+    return n_done == static_cast<int>(jobs.size()) ? 0 : 3;
+  };
+}
+
+}  // namespace ck::cli
