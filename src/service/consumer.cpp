@@ -164,7 +164,14 @@ void Consumer::run(const std::atomic<bool>& stop) {
       try {
         auto key = m.q.claim(cfg_.queue, id, cfg_.claim_timeout_s);
         backoff = 0.2;
-        if (!key) continue;
+        if (!key) {
+          // Idle, so anything in our processing list is an orphan of a claim whose reply was lost.
+          if (m.q.length(plist) > 0)
+            for (const auto& other : m.q.list(plist))
+              if (m.q.requeue(cfg_.queue, id, other))
+                spdlog::warn("{}: gave orphaned job {} back to '{}'", id, other, cfg_.queue);
+          continue;
+        }
         // A claim whose reply was lost in a connection drop leaves an orphan in our processing list: give it back.
         if (m.q.length(plist) > 1)
           for (const auto& other : m.q.list(plist))
