@@ -170,6 +170,24 @@ TEST(Cluster, APoisonJobEndsFailedAfterMaxRequeues) {
               q->length(processing_list_name("segmentation", "crasher1")) == 0);
 }
 
+TEST(Cluster, SigtermFinishesTheJobInProgressThenExits) {
+  RedisServer redis;
+  TempDir dir;
+  auto q = open_job_queue(redis.url());
+  LocalBucket bucket(dir.path / "bucket");
+  const Raster s = decode_image_file(sample_images().at(1).string()).at(0);
+  Raster big = Raster::make(s.height * 4, s.width * 4, 1, s.dtype);
+  for (int y = 0; y < big.height; ++y)
+    for (int x = 0; x < big.width; ++x) big.set(y, x, 0, s.at(y % s.height, x % s.width, 0));
+  const auto png = encode_png(big);
+  const std::string key = create_job(*q, bucket, "segmentation", "slow.png", std::string(png.begin(), png.end()));
+  Process c = consumer(redis, dir.path / "bucket", "graceful", dir.path / "c.log");
+  ASSERT_TRUE(wait_for([&] { return q->length(processing_list_name("segmentation", "graceful")) == 1; }, 60)) << c.log();
+  EXPECT_EQ(c.signal_and_wait(SIGTERM), 0) << c.log();
+  EXPECT_EQ(q->get_field(key, field::kStatus), "done") << c.log();  // finished before exiting, not abandoned
+  EXPECT_EQ(q->length(processing_list_name("segmentation", "graceful")), 0);
+}
+
 TEST(Cluster, SubmitUploadsWaitsAndDownloadsImagesAndZips) {
   RedisServer redis;
   TempDir dir;
