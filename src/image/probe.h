@@ -1,0 +1,56 @@
+#pragma once
+// Image header probe: the size of a TIFF or PNG image from its header alone, without decoding pixels, so a
+// server can refuse an oversized image before any work (the REST frontend's /api/predict), and the kind of an
+// upload (TIFF, PNG or zip) from its first bytes.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace ck {
+
+/// File kind from the leading magic bytes.
+enum class ProbeKind {
+  Unknown,  ///< none of the below (or fewer bytes than the signature)
+  Tiff,     ///< "II*\0", "MM\0*" (classic) or "II+\0", "MM\0+" (BigTIFF)
+  Png,      ///< the 8-byte PNG signature
+  Zip,      ///< "PK\x03\x04" (local file header) or "PK\x05\x06" (empty archive)
+};
+
+/// What the header says. Sizes are in pixels; 0 when unknown.
+struct ImageInfo {
+  ProbeKind kind = ProbeKind::Unknown;
+  int64_t width = 0;   ///< of the first page
+  int64_t height = 0;  ///< of the first page
+  int64_t pages = 0;   ///< TIFF: image file directories found (capped at kMaxProbePages); PNG: 1
+  int64_t pixels = 0;  ///< width × height summed over the pages found (what a decoder must hold)
+  int channels = 0;    ///< samples per pixel of the first page
+  int bits = 0;        ///< bits per sample of the first page
+  /// True when the header was read completely (every page's size known). False when the bytes ended before
+  /// the header did, or the header is malformed; then the sizes hold what was found so far.
+  bool complete = false;
+};
+
+/// Pages (TIFF IFDs) followed at most; a longer chain stops there with `complete` = false.
+inline constexpr int64_t kMaxProbePages = 4096;
+
+/// Kind of a file from its first bytes (8 suffice).
+ProbeKind probe_kind(std::string_view head);
+
+/// "TIFF", "PNG", "zip" or "unknown".
+const char* probe_kind_name(ProbeKind k);
+
+/// Reads `n` bytes at `offset` of the file (fewer at its end, empty past it). May throw; the exception passes
+/// through probe_image.
+using ProbeReader = std::function<std::string(uint64_t offset, uint64_t n)>;
+
+/// Probes a file through `read`, fetching only the header bytes it needs (PNG: the first 33 bytes; TIFF: the
+/// 8/16-byte header and each IFD, following the IFD chain for the page count). Never throws for bad data
+/// (malformed headers give `complete` = false).
+ImageInfo probe_image(const ProbeReader& read);
+
+/// Probes from the first bytes of a file only (`head`); a TIFF whose IFDs lie beyond `head` comes back with
+/// `complete` = false.
+ImageInfo probe_image_bytes(std::string_view head);
+
+}  // namespace ck
