@@ -57,17 +57,6 @@ std::string extension_of(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? std::string() : base.substr(dot);
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 }  // namespace
 
 Runner add_submit(CLI::App& app) {

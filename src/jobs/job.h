@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ck {
 
@@ -84,6 +85,9 @@ std::string make_job_key(std::string_view queue, std::string_view image_name);
 
 /// Name of a consumer's processing list: `processing-<queue>:<consumer id>`.
 std::string processing_list_name(std::string_view queue, std::string_view consumer_id);
+
+/// Splits a comma-joined field value (e.g. `children`, `output_files`) into its non-empty items.
+std::vector<std::string> split_commas(std::string_view s);
 
 /// Seconds formatted as the Kiosk stores them ("0.253"; 6 significant digits, no exponent for ≥1e-6).
 std::string format_seconds(double s);

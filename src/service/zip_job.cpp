@@ -37,18 +37,6 @@ double seconds_since_iso(const std::string& iso) {
   return std::max(0.0, now.tv_sec + now.tv_nsec * 1e-9 - t);
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 bool bundle_file(const std::string& key) {
   auto ends = [&](const char* suf) {
     const std::string s(suf);

@@ -41,6 +41,16 @@ std::vector<std::string> crops(int n) {
   return out;
 }
 
+/// Bundled sample `i` repeated k×k times, as PNG bytes: a large real image that takes seconds to segment.
+std::string tiled_sample(int i, int k) {
+  const Raster s = decode_image_file(sample_images().at(i).string()).at(0);
+  Raster big = Raster::make(s.height * k, s.width * k, 1, s.dtype);
+  for (int y = 0; y < big.height; ++y)
+    for (int x = 0; x < big.width; ++x) big.set(y, x, 0, s.at(y % s.height, x % s.width, 0));
+  const auto png = encode_png(big);
+  return std::string(png.begin(), png.end());
+}
+
 /// Waits for `pred` with a deadline; returns its last value.
 template <class P>
 bool wait_for(P pred, double timeout_s) {
@@ -147,13 +157,8 @@ TEST(Cluster, APoisonJobEndsFailedAfterMaxRequeues) {
   TempDir dir;
   auto q = open_job_queue(redis.url());
   LocalBucket bucket(dir.path / "bucket");
-  // A large real image (the samples tiled 8×8) takes seconds, so the consumer is killed while holding it.
-  const Raster s = decode_image_file(sample_images().at(0).string()).at(0);
-  Raster big = Raster::make(s.height * 8, s.width * 8, 1, s.dtype);
-  for (int y = 0; y < big.height; ++y)
-    for (int x = 0; x < big.width; ++x) big.set(y, x, 0, s.at(y % s.height, x % s.width, 0));
-  const auto png = encode_png(big);
-  const std::string key = create_job(*q, bucket, "segmentation", "poison.png", std::string(png.begin(), png.end()));
+  // A large real image takes seconds, so the consumer is killed while holding it.
+  const std::string key = create_job(*q, bucket, "segmentation", "poison.png", tiled_sample(0, 8));
   Process janitor({kBin, "janitor", "--redis", redis.url(), "--interval", "0.2", "--max-requeues", "1"},
                   (dir.path / "janitor.log").string());
   for (int round = 0; round < 2; ++round) {
@@ -175,12 +180,7 @@ TEST(Cluster, SigtermFinishesTheJobInProgressThenExits) {
   TempDir dir;
   auto q = open_job_queue(redis.url());
   LocalBucket bucket(dir.path / "bucket");
-  const Raster s = decode_image_file(sample_images().at(1).string()).at(0);
-  Raster big = Raster::make(s.height * 4, s.width * 4, 1, s.dtype);
-  for (int y = 0; y < big.height; ++y)
-    for (int x = 0; x < big.width; ++x) big.set(y, x, 0, s.at(y % s.height, x % s.width, 0));
-  const auto png = encode_png(big);
-  const std::string key = create_job(*q, bucket, "segmentation", "slow.png", std::string(png.begin(), png.end()));
+  const std::string key = create_job(*q, bucket, "segmentation", "slow.png", tiled_sample(1, 4));
   Process c = consumer(redis, dir.path / "bucket", "graceful", dir.path / "c.log");
   ASSERT_TRUE(wait_for([&] { return q->length(processing_list_name("segmentation", "graceful")) == 1; }, 60)) << c.log();
   EXPECT_EQ(c.signal_and_wait(SIGTERM), 0) << c.log();
