@@ -52,9 +52,26 @@ export function parseFailures(v) {
     }
   }
   if (!Array.isArray(list)) return [];
-  return list.map((f) =>
-    typeof f === 'string' ? { name: '', reason: f } : { name: String(f.name ?? f.file ?? ''), reason: String(f.reason ?? f.message ?? '') },
-  );
+  return list.map((f) => {
+    if (typeof f === 'string') return { name: '', reason: f };
+    const name = String(f.name ?? f.file ?? '');
+    return { name, reason: cleanReason(f.reason ?? f.message ?? '', name) };
+  });
+}
+
+/**
+ * A job reason without the file name the server puts in front of it ("<id>_<name>: corrupt PNG" or
+ * "<name>: ..."): the row already shows the name.
+ */
+export function cleanReason(reason, name) {
+  const r = String(reason || '').split('\n')[0].trim();
+  const i = r.indexOf(': ');
+  if (i > 0 && name) {
+    const head = r.slice(0, i).split('/').pop();
+    const base = String(name).split('/').pop();
+    if (head === base || head.endsWith(`_${base}`)) return r.slice(i + 2);
+  }
+  return r;
 }
 
 let nextId = 1;
@@ -302,7 +319,7 @@ export class JobManager {
     }
     e.status = status;
     if (status === 'failed') {
-      e.error = String(e.job.reason || 'The job failed (the server gave no reason)').split('\n')[0];
+      e.error = cleanReason(e.job.reason, e.name) || 'The job failed (the server gave no reason)';
     }
     this.changed(e);
   }
@@ -324,7 +341,7 @@ export class JobManager {
           c.job = await api.getJob(k);
           c.name = c.job.original_name || c.job.input_file_name?.split('/').pop() || k;
           c.status = c.job.status || 'new';
-          if (c.status === 'failed') c.error = String(c.job.reason || 'failed').split('\n')[0];
+          if (c.status === 'failed') c.error = cleanReason(c.job.reason, c.name) || 'failed';
         } catch (err) {
           c.status = 'failed';
           c.error = err.message;

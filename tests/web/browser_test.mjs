@@ -102,7 +102,7 @@ async function startServer(artifacts) {
     args = [path.join(here, 'mock_server.mjs'), '--port', String(port), '--web', path.join(sourceDir, 'web')];
   } else {
     cmd = process.env.CK_BIN;
-    args = ['serve', '--port', String(port), '--data', dataDir];
+    args = ['serve', '--port', String(port), '--data', dataDir, '--web', path.join(sourceDir, 'web')];
   }
   log(`starting ${path.basename(cmd)} ${args.join(' ')}`);
   server = spawn(cmd, args, { cwd: sourceDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
