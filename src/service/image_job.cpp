@@ -174,6 +174,9 @@ bool Consumer::Impl::process_image(const std::string& key, int worker, const Job
     throw;  // the job stays claimed; it is given back once the queue is reachable (orphan check / janitor)
   } catch (const std::exception& e) {
     std::string reason = e.what();
+    // Decoder messages start with the file name, which the job already holds (original_name): drop it.
+    const std::string name_prefix = (find(f, field::kOriginalName) ? *find(f, field::kOriginalName) : "") + ": ";
+    if (name_prefix.size() > 2 && reason.rfind(name_prefix, 0) == 0) reason = reason.substr(name_prefix.size());
     if (dynamic_cast<const BucketNotFound*>(&e)) reason = "input " + one_line(reason);
     else if (stage == "download" || stage == "saving-results")
       reason = (stage == "download" ? "download: " : "saving results: ") + one_line(reason);

@@ -80,13 +80,14 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ZipEntry> bundle;
     nlohmann::json failures = nlohmann::json::array();
-    int64_t n_done = 0;
+    int64_t n_done = 0, objects = 0;
     std::string first_failure;
     for (const auto& c : children) {
       const JobFields cf = q.get_fields(c);
       const std::string name = get(cf, field::kOriginalName).empty() ? c : get(cf, field::kOriginalName);
       if (get(cf, field::kStatus) == status::kDone) {
         ++n_done;
+        if (!get(cf, field::kObjects).empty()) objects += std::stoll(get(cf, field::kObjects));
         for (const auto& k : split_commas(get(cf, "output_files")))
           if (bundle_file(k)) {
             const std::string file = k.substr(k.rfind('/') + 1);
@@ -103,6 +104,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
     q.expire(failed_set(key), cfg.child_ttl_s);
     const std::string now = iso_now();
     JobFields out = {{field::kChildrenDone, std::to_string(n_done)},
+                     {field::kObjects, std::to_string(objects)},
                      {field::kChildrenFailed, std::to_string(children.size() - n_done)},
                      {field::kProgress, "100"},
                      {field::kFailures, failures.dump()},
