@@ -16,5 +16,6 @@ Runner add_tune(CLI::App& app);
 Runner add_consumer(CLI::App& app);
 Runner add_janitor(CLI::App& app);
 Runner add_submit(CLI::App& app);
+Runner add_serve(CLI::App& app);
 
 }  // namespace ck::cli

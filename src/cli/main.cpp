@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   reg("tune", "Choose deep-watershed thresholds on a validation split; write them into the model card",
       ck::cli::add_tune);
   reg("model", "Show a model's card: architecture, cost, inputs, post-processing defaults", ck::cli::add_model_info);
+  reg("serve", "Run the service in one process: REST API + web UI, consumers, janitor (Kiosk-compatible)",
+      ck::cli::add_serve);
   reg("consumer", "Take jobs from a Redis queue and segment them (a worker of the service)", ck::cli::add_consumer);
   reg("janitor", "Give jobs of dead consumers back to their queue; fail poison jobs", ck::cli::add_janitor);
   reg("submit", "Send images to the service (Redis + bucket), wait, download the label images",
