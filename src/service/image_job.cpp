@@ -81,7 +81,7 @@ bool Consumer::Impl::process_image(const std::string& key, int worker, const Job
     auto t0 = Clock::now();
     const std::string bytes = with_retries(retry, "download", [&] { return bucket.get(*input); }, &retries);
     const double download_s = since(t0);
-    MetricsRegistry::global().inc("cellkiosk_bytes_total", "Bytes moved by the service", {{"direction", "download"}},
+    MetricsRegistry::global().inc("cellkiosk_bucket_bytes_total", "Bytes consumers read from / wrote to the bucket", {{"op", "read"}},
                                   static_cast<double>(bytes.size()));
 
     stage = "pre-processing";
@@ -140,7 +140,7 @@ bool Consumer::Impl::process_image(const std::string& key, int worker, const Job
     with_retries(retry, "upload", [&] { bucket.put(zip_key, zip); }, &retries);
     bytes_out += zip.size();
     const double upload_s = since(t0);
-    MetricsRegistry::global().inc("cellkiosk_bytes_total", "Bytes moved by the service", {{"direction", "upload"}},
+    MetricsRegistry::global().inc("cellkiosk_bucket_bytes_total", "Bytes consumers read from / wrote to the bucket", {{"op", "write"}},
                                   static_cast<double>(bytes_out));
 
     const double total_s = since(t_start);
