@@ -11,6 +11,7 @@
 #include "cli/stop_signals.h"
 #include "image/io.h"
 #include "jobs/job_queue.h"
+#include "jobs/redis_queue.h"
 #include "pipeline/inputs.h"
 #include "pipeline/progress.h"
 #include "storage/bucket.h"
@@ -90,6 +91,16 @@ Runner add_submit(CLI::App& app) {
     auto& stop = install_stop_signals();
     auto q = open_job_queue(o->redis);
     auto bucket = open_bucket(o->bucket);
+    // A client should say at once that Redis is not there (consumers, by contrast, wait for it).
+    if (auto* r = dynamic_cast<RedisJobQueue*>(q.get())) {
+      r->set_reconnect_deadline(5);
+      try {
+        q->exists("cellkiosk:submit:ping");
+      } catch (const QueueUnavailable& e) {
+        throw std::runtime_error("cannot reach Redis at " + o->redis + " (is redis-server running?): " + e.what());
+      }
+      r->set_reconnect_deadline(120);
+    }
     fs::create_directories(o->out_dir);
 
     // Explicit zip files become zip jobs; everything else is expanded into single images.

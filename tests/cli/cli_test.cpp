@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
@@ -40,7 +41,8 @@ const std::string kSamples = CK_SOURCE_DIR "/data/samples";
 TEST(Cli, HelpTeachesEveryCommand) {
   const CmdResult r = run("--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* cmd : {"segment", "evaluate", "train", "model"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"segment", "evaluate", "train", "model", "consumer", "janitor", "submit", "serve"})
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
   const CmdResult s = run("segment --help");
   EXPECT_EQ(s.code, 0);
   for (const char* opt : {"--mpp", "µm/px", "--channel", "--overlay", "--maxima-threshold", "Exit code"})
@@ -61,6 +63,22 @@ TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
   const CmdResult ov = run("segment " + kSamples + "/images -o /tmp/x --tile 128 --overlap 64");
   EXPECT_EQ(ov.code, 2);
   EXPECT_NE(ov.out.find("overlap 64 px must be below half the tile (128 px)"), std::string::npos) << ov.out;
+}
+
+TEST(Cli, SubmitWithoutRedisFailsFastWithOneLine) {
+  const fs::path d = temp("submit");
+  // Port 1 on loopback: nothing listens there. The client gives up after its 5 s connect deadline.
+  const CmdResult r = run("submit --redis redis://127.0.0.1:1 --bucket " + (d / "bucket").string() + " " + kSamples +
+                          "/images -o " + (d / "out").string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cellkiosk submit: error: cannot reach Redis at redis://127.0.0.1:1 (is redis-server running?)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  const CmdResult bad = run("consumer --redis nonsense --bucket " + (d / "bucket").string());
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("cellkiosk consumer: error:"), std::string::npos) << bad.out;
+  fs::remove_all(d);
 }
 
 TEST(Cli, UnknownModelIsAOneLineError) {
