@@ -47,6 +47,7 @@ Runner add_consumer(CLI::App& app) {
   return [o] {
     auto& stop = install_stop_signals();
     auto queue = std::shared_ptr<JobQueue>(open_job_queue(o->redis));
+    queue->set_reconnect_deadline(5);  // outages are logged every few seconds and SIGTERM is noticed
     auto bucket = std::shared_ptr<Bucket>(open_bucket(o->bucket));
     Consumer consumer(o->cfg, queue, bucket);
     consumer.run(stop);

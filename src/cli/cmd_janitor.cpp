@@ -31,6 +31,7 @@ Runner add_janitor(CLI::App& app) {
       "Example:\n  cellkiosk janitor --redis redis://127.0.0.1:6379 --interval 5");
   return [o] {
     auto queue = open_job_queue(o->redis);
+    queue->set_reconnect_deadline(5);  // outages are logged every sweep and SIGTERM is noticed
     Janitor janitor(o->cfg, *queue);
     if (o->once) {
       const JanitorSweep s = janitor.sweep();

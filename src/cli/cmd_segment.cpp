@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "pipeline/batch.h"
 
 namespace ck::cli {
@@ -30,14 +31,8 @@ struct SegmentCli {
 
 Runner add_segment(CLI::App& app) {
   auto o = std::make_shared<SegmentCli>();
-  const CLI::Validator non_negative(
-      [](std::string& s) { return std::stod(s) >= 0 ? std::string() : "must be >= 0"; }, ">=0");
-  const CLI::Validator unit_interval(
-      [](std::string& s) {
-        const double v = std::stod(s);
-        return v >= 0 && v <= 1 ? std::string() : "must be in [0, 1]";
-      },
-      "0..1");
+  const CLI::Validator non_negative = cli::non_negative();
+  const CLI::Validator unit_interval = cli::unit_interval();
   app.add_option("INPUT", o->inputs,
                  "Images (TIFF/PNG, any bit depth; type found from the content), folders (searched recursively), "
                  "glob patterns (quote them) or zip archives")
@@ -56,12 +51,9 @@ Runner add_segment(CLI::App& app) {
   app.add_flag("--no-csv", o->no_csv, "Do not write the per-object CSV");
   app.add_option("--device", o->device, "cpu, or cuda (needs a CUDA-enabled LibTorch build)")->capture_default_str();
   app.add_option("--tile", o->tile, "Largest inference tile, px, a multiple of 16, >= 64 (0 = the model card's)")
-      ->capture_default_str()->check(CLI::Validator(
-          [](std::string& s) {
-            const int v = std::stoi(s);
-            return v == 0 || (v >= 64 && v % 16 == 0) ? std::string() : "must be 0 or a multiple of 16 >= 64";
-          },
-          "0|16k>=64"));
+      ->capture_default_str()->check(number_check(
+          [](double v) { return v == 0 || (v >= 64 && v == static_cast<int>(v) && static_cast<int>(v) % 16 == 0); },
+          "must be 0 or a multiple of 16 >= 64", "TILE"));
   app.add_option("--overlap", o->overlap, "Tile overlap, px, smaller than the tile (-1 = the model card's)")
       ->capture_default_str()->check(CLI::Range(-1, 4096));
   app.add_option("--threads", o->threads, "Inference threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 1024));

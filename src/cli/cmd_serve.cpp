@@ -123,6 +123,7 @@ Runner add_serve(CLI::App& app) {
 
     const std::string bucket_url = o->bucket.empty() ? (fs::path(o->data) / "bucket").string() : o->bucket;
     std::shared_ptr<JobQueue> queue = open_job_queue(o->redis.empty() ? "memory" : o->redis);
+    queue->set_reconnect_deadline(5);  // a Redis outage answers 503s and is logged, rather than hanging requests
     std::shared_ptr<Bucket> bucket = open_bucket(bucket_url);
     Frontend frontend(fe, queue, bucket);  // validates (token rule) before the model loads
 

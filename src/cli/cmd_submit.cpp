@@ -11,7 +11,6 @@
 #include "cli/stop_signals.h"
 #include "image/io.h"
 #include "jobs/job_queue.h"
-#include "jobs/redis_queue.h"
 #include "pipeline/inputs.h"
 #include "pipeline/progress.h"
 #include "storage/bucket.h"
@@ -43,6 +42,7 @@ struct Submitted {
   std::string status;
   std::string reason;
   bool downloaded = false;
+  nlohmann::json failures = nlohmann::json::array();  ///< zip jobs: images of the archive that failed
 };
 
 bool is_zip_file(const std::string& path) {
@@ -82,8 +82,8 @@ Runner add_submit(CLI::App& app) {
   app.add_flag("-q,--quiet", o->quiet, "No progress bar");
   app.footer(
       "Needs running consumers (`cellkiosk consumer`, and `--queue segmentation-zip` for zips) on the same Redis\n"
-      "and bucket. Exit code: 0 if every job is done, 3 if some failed or timed out (see summary.json), 1 on a\n"
-      "fatal error, 2 on usage errors.\n"
+      "and bucket. Exit code: 0 if every image was segmented, 3 if some job or some image inside a zip failed or\n"
+      "timed out (see summary.json), 1 on a fatal error (e.g. Redis unreachable for 5 s), 2 on usage errors.\n"
       "Example:\n"
       "  cellkiosk submit --redis redis://127.0.0.1:6379 --bucket /data/bucket data/samples/images -o out");
 
@@ -92,15 +92,13 @@ Runner add_submit(CLI::App& app) {
     auto q = open_job_queue(o->redis);
     auto bucket = open_bucket(o->bucket);
     // A client should say at once that Redis is not there (consumers, by contrast, wait for it).
-    if (auto* r = dynamic_cast<RedisJobQueue*>(q.get())) {
-      r->set_reconnect_deadline(5);
-      try {
-        q->exists("cellkiosk:submit:ping");
-      } catch (const QueueUnavailable& e) {
-        throw std::runtime_error("cannot reach Redis at " + o->redis + " (is redis-server running?): " + e.what());
-      }
-      r->set_reconnect_deadline(120);
+    q->set_reconnect_deadline(5);
+    try {
+      q->exists("cellkiosk:submit:ping");
+    } catch (const QueueUnavailable& e) {
+      throw std::runtime_error("cannot reach Redis at " + o->redis + " (is redis-server running?): " + e.what());
     }
+    q->set_reconnect_deadline(120);
     fs::create_directories(o->out_dir);
 
     // Explicit zip files become zip jobs; everything else is expanded into single images.
@@ -189,6 +187,13 @@ Runner add_submit(CLI::App& app) {
           if (!j.zip) {
             if (j.status == status::kDone) fetch_image_outputs(f, j.name);
           } else if (auto c = f.find(field::kChildren); c != f.end()) {
+            if (auto fl = f.find(field::kFailures); fl != f.end() && !fl->second.empty()) {
+              j.failures = nlohmann::json::parse(fl->second, nullptr, false);
+              if (!j.failures.is_array()) j.failures = nlohmann::json::array();
+              for (const auto& x : j.failures)
+                std::fprintf(stderr, "%scellkiosk submit: %s: %s: %s\n", o->quiet ? "" : "\n", j.origin.c_str(),
+                             x.value("name", "?").c_str(), x.value("reason", "?").c_str());
+            }
             for (const auto& child : split_commas(c->second)) {
               const JobFields cf = q->get_fields(child);
               if (cf.count(field::kStatus) && cf.at(field::kStatus) == status::kDone)
@@ -216,24 +221,29 @@ Runner add_submit(CLI::App& app) {
     bar.finish();
 
     nlohmann::json summary = {{"queue", q->describe()}, {"bucket", bucket->describe()}, {"jobs", nlohmann::json::array()}};
-    int n_done = 0, n_failed = 0;
+    int n_done = 0, n_failed = 0, n_image_failures = 0;
     for (const auto& j : jobs) {
       n_done += j.status == status::kDone;
       n_failed += j.status == status::kFailed;
+      n_image_failures += static_cast<int>(j.failures.size());
       nlohmann::json row = {{"key", j.key}, {"name", j.name}, {"input", j.origin}, {"status", j.status}};
       if (!j.reason.empty()) row["reason"] = j.reason;
+      if (!j.failures.empty()) row["failures"] = j.failures;
       summary["jobs"].push_back(row);
     }
     summary["done"] = n_done;
     summary["failed"] = n_failed;
+    summary["images_failed_in_zips"] = n_image_failures;
     summary["pending"] = static_cast<int>(jobs.size()) - n_done - n_failed;
     std::ofstream(fs::path(o->out_dir) / "summary.json") << summary.dump(2) << "\n";
     if (timed_out || stop)
       std::fprintf(stderr, "cellkiosk submit: %s with %d job(s) not finished\n", timed_out ? "timed out" : "stopped",
                    static_cast<int>(jobs.size()) - n_done - n_failed);
     if (!o->quiet)
-      std::fprintf(stderr, "cellkiosk submit: %d done, %d failed; outputs in %s\n", n_done, n_failed, o->out_dir.c_str());
-    return n_done == static_cast<int>(jobs.size()) ? 0 : 3;
+      std::fprintf(stderr, "cellkiosk submit: %d done, %d failed%s; outputs in %s\n", n_done, n_failed,
+                   n_image_failures ? (", " + std::to_string(n_image_failures) + " image(s) in zips failed").c_str() : "",
+                   o->out_dir.c_str());
+    return n_done == static_cast<int>(jobs.size()) && n_image_failures == 0 ? 0 : 3;
   };
 }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "model/trainer.h"
 
 namespace ck::cli {
@@ -13,13 +14,18 @@ Runner add_train(CLI::App& app) {
   app.add_option("--data", o->data_dir, "Data set folder with images/, masks/ and splits/train.txt (DSB layout)")
       ->required()->check(CLI::ExistingDirectory);
   app.add_option("-o,--out", o->out_dir, "Run folder: checkpoints, log.tsv, best/ model")->capture_default_str();
-  app.add_option("--steps", o->steps, "Optimizer steps in total")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--batch", o->batch, "Crops per step")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--crop", o->augment.crop, "Crop size, px (multiple of 16)")->capture_default_str();
-  app.add_option("--lr", o->lr, "Peak learning rate (Adam, cosine decay)")->capture_default_str();
-  app.add_option("--val-every", o->val_every, "Steps between validation + checkpoint")->capture_default_str();
-  app.add_option("--val-fraction", o->val_fraction, "Share of the train split held out for validation")
-      ->capture_default_str();
+  app.add_option("--steps", o->steps, "Optimizer steps in total")->capture_default_str()->check(positive());
+  app.add_option("--batch", o->batch, "Crops per step")->capture_default_str()->check(positive());
+  app.add_option("--crop", o->augment.crop, "Crop size, px (multiple of 16, >= 32)")
+      ->capture_default_str()
+      ->check(number_check([](double v) { return v >= 32 && v == static_cast<int>(v) && static_cast<int>(v) % 16 == 0; },
+                           "must be a multiple of 16 >= 32", "PX"));
+  app.add_option("--lr", o->lr, "Peak learning rate (Adam, cosine decay)")->capture_default_str()->check(positive());
+  app.add_option("--val-every", o->val_every, "Steps between validation + checkpoint")
+      ->capture_default_str()->check(positive());
+  app.add_option("--val-fraction", o->val_fraction, "Share of the train split held out for validation (0 < f < 0.9)")
+      ->capture_default_str()
+      ->check(number_check([](double v) { return v > 0 && v < 0.9; }, "must be in (0, 0.9)", "(0,0.9)"));
   app.add_option("--max-train-images", o->max_train_images, "Use at most N training images (0 = all)");
   app.add_option("--max-val-images", o->max_val_images, "Use at most N validation images (0 = all)");
   app.add_option("--widths", o->widths, "Channels per network level (level k at 1/2^k resolution)")
@@ -30,7 +36,6 @@ Runner add_train(CLI::App& app) {
   app.add_option("--model-version", o->version, "Model version written in the model card")->capture_default_str();
   app.add_flag("--resume", o->resume, "Continue from OUT/last.pt if it exists");
   return [o, &app] {
-    if (o->augment.crop % 16 != 0) throw std::runtime_error("--crop must be a multiple of 16");
     o->command_line = "cellkiosk train --data " + o->data_dir + " -o " + o->out_dir + " --steps " +
                       std::to_string(o->steps) + " --batch " + std::to_string(o->batch) + " --crop " +
                       std::to_string(o->augment.crop) + " --lr " + std::to_string(o->lr) + " --seed " +

@@ -90,6 +90,10 @@ class JobQueue {
   /// True while the consumer's heartbeat key exists.
   virtual bool is_alive(const std::string& consumer_id) = 0;
 
+  /// How long a call keeps reconnecting to an unreachable store before it throws QueueUnavailable (seconds).
+  /// Long-running services use a few seconds so they log outages and notice SIGTERM; no-op for in-process queues.
+  virtual void set_reconnect_deadline(double seconds) {}
+
   /// "memory" or "redis://host:port/db", for messages.
   virtual std::string describe() const = 0;
 };

@@ -62,7 +62,7 @@ class RedisJobQueue final : public JobQueue {
   RedisJobQueue& operator=(const RedisJobQueue&) = delete;
 
   /// Changes the reconnect deadline (seconds) for calls started afterwards.
-  void set_reconnect_deadline(double seconds);
+  void set_reconnect_deadline(double seconds) override;
   double reconnect_deadline() const;
 
   void set_fields(const std::string& key, const JobFields& fields) override;

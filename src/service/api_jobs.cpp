@@ -14,6 +14,15 @@ namespace ck::api {
 
 namespace {
 
+/// "<16 hex>_name.png" (the upload id our /api/upload prefixes) -> "name.png": outputs carry the user's name.
+std::string without_upload_id(const std::string& image_name) {
+  if (image_name.size() > 17 && image_name[16] == '_' &&
+      std::all_of(image_name.begin(), image_name.begin() + 16,
+                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+    return image_name.substr(17);
+  return image_name;
+}
+
 using nlohmann::json;
 
 /// Extra outputs a job may ask for (consumer: `<stem>_overlay.png`, `_preview.png`/`_outlines.png`).
@@ -223,7 +232,7 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
     const std::string key = make_job_key(queue, image_name);
     const std::string now = iso_now();
     JobFields f = {
-        {field::kOriginalName, image_name},
+        {field::kOriginalName, without_upload_id(image_name)},
         {field::kInputFileName, uploaded},
         {field::kModelName, model_name},
         {field::kModelVersion, model_version},

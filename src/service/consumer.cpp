@@ -113,7 +113,9 @@ void Consumer::process(const std::string& key, int worker) {
     return;
   }
   if (m.zip_queue) {
-    m.process_zip(key, worker, f);
+    const std::string st = m.process_zip(key, worker, f);
+    if (st == status::kDone) ++done_;
+    if (st == status::kFailed) ++failed_;
     return;
   }
   const bool ok = m.process_image(key, worker, f);
@@ -134,7 +136,7 @@ void Consumer::run(const std::atomic<bool>& stop) {
       break;
     } catch (const QueueError& e) {
       if (stop) return;
-      spdlog::warn("consumer {}: queue unavailable ({}); retrying in {:.1f} s", cfg_.consumer_id, e.what(), delay);
+      spdlog::warn("consumer {}: waiting for the queue ({}); retrying in {:.1f} s", cfg_.consumer_id, e.what(), delay);
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
   }

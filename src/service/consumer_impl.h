@@ -28,8 +28,9 @@ struct Consumer::Impl {
   void fail(const std::string& key, int worker, const std::string& reason, double total_s);
   /// One image job (status new .. done | failed).
   bool process_image(const std::string& key, int worker, const JobFields& f);
-  /// Zip parent: fan out (first claim) or fan in (claimed again when the last child reported).
-  void process_zip(const std::string& key, int worker, const JobFields& f);
+  /// Zip parent: fan out (first claim) or fan in (claimed again when the last child reported). Returns the
+  /// terminal status it set ("done", "failed"), or "" when the parent is still waiting for children.
+  std::string process_zip(const std::string& key, int worker, const JobFields& f);
   /// A zip child reached a terminal status: tell its parent (idempotent), wake the parent when all are done.
   void report_to_parent(const std::string& parent, const std::string& child, bool ok);
 };

@@ -59,7 +59,7 @@ void Consumer::Impl::report_to_parent(const std::string& parent, const std::stri
   if (done + failed >= total) q.push(job_queue_name(parent), parent);  // wake the parent for fan-in
 }
 
-void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFields& f) {
+std::string Consumer::Impl::process_zip(const std::string& key, int worker, const JobFields& f) {
   const std::string& id = worker_ids[worker];
   const std::string uuid = job_uuid(key);
   const std::vector<std::string> children = split_commas(get(f, field::kChildren));
@@ -75,7 +75,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
         if (st && *st == status::kNew) q.push(cfg.child_queue, c);
       }
       q.finish(cfg.queue, id, key, {});
-      return;
+      return "";
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ZipEntry> bundle;
@@ -116,6 +116,8 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
       out[field::kStatus] = status::kFailed;
       out[field::kReason] = one_line("all " + std::to_string(children.size()) + " images failed; first: " + first_failure);
     } else {
+      // Who reads only the result zip must see which images are missing and why.
+      if (!failures.empty()) bundle.emplace_back("failures.json", failures.dump(2) + "\n");
       const std::string zip_key = "output/" + uuid + ".zip";
       with_retries(retry, "upload", [&] { bucket.put(zip_key, make_zip(bundle)); });
       out[field::kStatus] = status::kDone;
@@ -126,7 +128,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
     MetricsRegistry::global().inc("cellkiosk_jobs_finished_total", "Jobs that reached a terminal status",
                                   {{"queue", cfg.queue}, {"status", out[field::kStatus]}});
     spdlog::info("{}: zip job {} {} ({} of {} images segmented)", id, key, out[field::kStatus], n_done, children.size());
-    return;
+    return out[field::kStatus];
   }
 
   // ---- fan-out ----
@@ -181,6 +183,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
     }
     q.finish(cfg.queue, id, key, {});
     spdlog::info("{}: zip job {}: {} images queued on '{}'", id, key, keys.size(), cfg.child_queue);
+    return "";
   } catch (const QueueUnavailable&) {
     throw;
   } catch (const std::exception& e) {
@@ -188,6 +191,7 @@ void Consumer::Impl::process_zip(const std::string& key, int worker, const JobFi
     fail(key, worker, e.what(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     MetricsRegistry::global().inc("cellkiosk_jobs_finished_total", "Jobs that reached a terminal status",
                                   {{"queue", cfg.queue}, {"status", "failed"}});
+    return status::kFailed;
   }
 }
 

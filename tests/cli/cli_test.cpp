@@ -60,6 +60,16 @@ TEST(Cli, UsageErrorsExitWithCode2AndOneLine) {
   for (const char* bad : {"--tile 50", "--tile -5", "--threads -1", "--radius -3", "--maxima-threshold -0.5",
                           "--channel -1", "--interior-threshold 2"})
     EXPECT_EQ(run(std::string("segment x.png -o /tmp/x ") + bad).code, 2) << bad;
+  // Non-numbers are usage errors (they once escaped CLI11 as std::invalid_argument and aborted the process).
+  for (const char* bad : {"--mpp abc", "--maxima-threshold abc", "--maxima-smooth x", "--interior-threshold ?",
+                          "--interior-smooth 1e", "--tile abc", "--tile 100.5"}) {
+    const CmdResult r2 = run(std::string("segment x.png -o /tmp/x ") + bad);
+    EXPECT_EQ(r2.code, 2) << bad << r2.out;
+    EXPECT_EQ(r2.out.find("terminate"), std::string::npos) << r2.out;
+  }
+  EXPECT_NE(run("segment x.png -o /tmp/x --mpp abc").out.find("'abc' is not a number"), std::string::npos);
+  for (const char* bad : {"--val-fraction 5", "--crop 100", "--lr -1", "--steps abc", "--val-every 0"})
+    EXPECT_EQ(run(std::string("train --data ") + kSamples + " -o /tmp/x " + bad).code, 2) << bad;
   const CmdResult ov = run("segment " + kSamples + "/images -o /tmp/x --tile 128 --overlap 64");
   EXPECT_EQ(ov.code, 2);
   EXPECT_NE(ov.out.find("overlap 64 px must be below half the tile (128 px)"), std::string::npos) << ov.out;

@@ -147,7 +147,9 @@ TEST(PipelineSegmenter, AnySizeFromOnePixelToSeveralTiles) {
     const Segmentation s = seg.segment(r, {}, t);
     EXPECT_EQ(s.labels.height, h);
     EXPECT_EQ(s.labels.width, w);
-    if (h > 200) EXPECT_GT(s.objects.size(), 15u) << h << "x" << w;
+    if (h > 200) {
+      EXPECT_GT(s.objects.size(), 15u) << h << "x" << w;
+    }
   }
 }
 

@@ -219,7 +219,7 @@ TEST(Api, UploadKeepsUnicodeNames) {
   auto jr = c->Get(("/api/jobs/" + hash).c_str());  // raw UTF-8 in the path: decoded as given
   ASSERT_TRUE(jr);
   EXPECT_EQ(jr->status, 200) << jr->body;
-  EXPECT_EQ(body_json(jr)["original_name"], image_name);
+  EXPECT_EQ(body_json(jr)["original_name"], "核_ñ.png");  // the upload id prefix is dropped
 }
 
 TEST(Api, UploadRejectsBadNames) {
@@ -336,7 +336,7 @@ TEST(Api, PredictKioskClientBody) {
                                                 ":[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")))
       << hash;
   JobFields f = s.queue->get_fields(hash);
-  EXPECT_EQ(f["original_name"], u.image_name);
+  EXPECT_EQ(f["original_name"], "image.png");  // u.image_name without its "<16 hex>_" upload id
   EXPECT_EQ(f["input_file_name"], u.uploaded_name);
   EXPECT_EQ(f["model_name"], "");
   EXPECT_EQ(f["model_version"], "");

@@ -207,7 +207,9 @@ TEST(Cluster, SubmitUploadsWaitsAndDownloadsImagesAndZips) {
     Process submit({kBin, "submit", "--redis", redis.url(), "--bucket", (dir.path / "bucket").string(),
                     samples[3].string(), samples[4].string(), zip.string(), "-o", (dir.path / "out").string(), "-q"},
                    (dir.path / "submit.log").string());
-    ASSERT_EQ(submit.wait(), 0) << submit.log() << c.log() << z.log();
+    // 3: every job is done, but one image inside the zip failed (and is named on stderr).
+    ASSERT_EQ(submit.wait(), 3) << submit.log() << c.log() << z.log();
+    EXPECT_NE(submit.log().find("plate.zip: bad.png: corrupt PNG"), std::string::npos) << submit.log();
   }
   for (int i = 3; i < 5; ++i) {
     EXPECT_TRUE(fs::exists(dir.path / "out" / (samples[i].stem().string() + "_labels.tif")));
@@ -221,10 +223,16 @@ TEST(Cluster, SubmitUploadsWaitsAndDownloadsImagesAndZips) {
   uint32_t mx = 0;
   for (auto v : l.data) mx = std::max(mx, v);
   EXPECT_GT(mx, 10u);
-  // The zip's bad entry is reported in the parent's failures; the job itself is done.
+  // The zip's bad entry is reported with the zip job; the job itself is done.
   auto summary = nlohmann::json::parse(read_bytes(dir.path / "out" / "summary.json"));
   EXPECT_EQ(summary["done"], 3);
   EXPECT_EQ(summary["failed"], 0);
+  EXPECT_EQ(summary["images_failed_in_zips"], 1);
+  for (const auto& row : summary["jobs"])
+    if (row["name"] == "plate") {
+      ASSERT_EQ(row["failures"].size(), 1u);
+      EXPECT_EQ(row["failures"][0]["name"], "bad.png");
+    }
   {
     Process submit({kBin, "submit", "--redis", redis.url(), "--bucket", (dir.path / "bucket").string(), bad.string(),
                     samples[0].string(), "-o", (dir.path / "out2").string(), "-q"},

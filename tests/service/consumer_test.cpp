@@ -292,6 +292,7 @@ TEST(ZipConsumer, FansOutAndInWithPerFileFailures) {
   const std::string zip = b->get(f.at("output_file_name"));
   const auto labels = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()), "result");
   EXPECT_EQ(labels.size(), 19u);  // one label TIFF per segmented image (CSV entries are not images)
+  EXPECT_NE(zip.find("failures.json"), std::string::npos);  // the bundle names what is missing
   EXPECT_EQ(q->length("segmentation"), 0);
   EXPECT_EQ(q->length("segmentation-zip"), 0);
   EXPECT_EQ(q->keys("processing-*").size(), 0u);
@@ -308,6 +309,8 @@ TEST(ZipConsumer, EmptyAndCorruptZipsFailTheParentWithAReason) {
   {
     RunningConsumer zipc(test_config("segmentation-zip"), q, b);
     ASSERT_TRUE(wait_terminal(*q, {empty, corrupt}, 60));
+    EXPECT_EQ(zipc.consumer->jobs_failed(), 2);
+    EXPECT_EQ(zipc.consumer->jobs_done(), 0);
   }
   EXPECT_EQ(q->get_field(empty, "status"), "failed");
   EXPECT_EQ(q->get_field(corrupt, "status"), "failed");

@@ -174,7 +174,8 @@ TEST(KioskContract, OneImageBatchMode) {
   EXPECT_EQ(zip->get_header_value("Content-Type"), "application/zip");
   ASSERT_GT(zip->body.size(), 4u);
   EXPECT_EQ(zip->body.substr(0, 4), std::string("PK\x03\x04", 4));
-  const std::string stem = image_name.substr(0, image_name.size() - 4);
+  // Outputs carry the user's file name, without the upload id ("<16 hex>_") of the uploaded copy.
+  const std::string stem = image_name.substr(17, image_name.size() - 4 - 17);
   EXPECT_NE(zip->body.find(stem + "_labels.tif"), std::string::npos);
   EXPECT_NE(zip->body.find(stem + "_objects.csv"), std::string::npos);
   EXPECT_EQ(zip->body, k.api.bucket->get(k.api.queue->get_field(hash, "output_file_name").value_or("")));
