@@ -45,13 +45,6 @@ struct Submitted {
   nlohmann::json failures = nlohmann::json::array();  ///< zip jobs: images of the archive that failed
 };
 
-bool is_zip_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  char m[4] = {0};
-  f.read(m, 4);
-  return f.gcount() == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
-}
-
 std::string extension_of(const std::string& path) {
   const std::string base = fs::path(path).filename().string();
   auto dot = base.rfind('.');

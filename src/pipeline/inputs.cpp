@@ -27,15 +27,6 @@ bool has_image_extension(const fs::path& p) {
   return e == ".tif" || e == ".tiff" || e == ".png";
 }
 
-bool is_zip_file(const fs::path& p) {
-  FILE* f = std::fopen(p.c_str(), "rb");
-  if (!f) return false;
-  unsigned char m[4] = {0, 0, 0, 0};
-  const size_t n = std::fread(m, 1, 4, f);
-  std::fclose(f);
-  return n == 4 && m[0] == 'P' && m[1] == 'K' && (m[2] == 3 || m[2] == 5) && (m[3] == 4 || m[3] == 6);
-}
-
 bool hidden_component(const std::string& entry) {
   for (const auto& part : fs::path(entry)) {
     const std::string s = part.string();
@@ -170,6 +161,15 @@ InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& l
     list.images.push_back(std::move(s));
   }
   return list;
+}
+
+bool is_zip_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  unsigned char m[4] = {0, 0, 0, 0};
+  const size_t n = std::fread(m, 1, 4, f);
+  std::fclose(f);
+  return n == 4 && m[0] == 'P' && m[1] == 'K' && (m[2] == 3 || m[2] == 5) && (m[3] == 4 || m[3] == 6);
 }
 
 }  // namespace ck

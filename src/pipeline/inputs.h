@@ -42,6 +42,10 @@ struct ZipLimits {
 /// corrupt zip becomes an InputProblem. Names are file stems, deduplicated with "_2", "_3", ... suffixes.
 InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& limits = {});
 
+/// True if the file at `path` starts with a zip signature ("PK\x03\x04", or "PK\x05\x06" for an empty archive).
+/// False if it cannot be read.
+bool is_zip_file(const std::string& path);
+
 /// Reads every image entry of a zip held in memory (same rules as above). Throws std::runtime_error with a
 /// one-line reason if the archive is corrupt, exceeds `limits` or holds no image.
 std::vector<ImageSource> read_zip_images(const std::vector<uint8_t>& zip, const std::string& origin,
