@@ -22,21 +22,27 @@ export function countField(v) {
   return s.split(',').filter((x) => x.trim()).length;
 }
 
-/** The result files of a done job, by kind. */
+/**
+ * The result files of a done job, by kind, from the job's `outputs_list` field (JSON [{key, name, kind, image}],
+ * written by the consumer from the one output set). Nothing here knows file-name suffixes.
+ */
 export function outputsOf(job) {
-  const files = String(job.output_files || '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const find = (suffix) => files.find((f) => f.endsWith(suffix)) || null;
+  let listed = [];
+  try {
+    listed = JSON.parse(job.outputs_list || '[]');
+  } catch {
+    listed = [];
+  }
+  if (!Array.isArray(listed)) listed = [];
+  const find = (kind) => (listed.find((f) => f && f.kind === kind) || {}).key || null;
   return {
-    labels: find('_labels.tif') || find('_labels.tiff'),
-    csv: find('_objects.csv'),
-    preview: find('_preview.png'),
-    outlines: find('_outlines.png'),
-    overlay: find('_overlay.png'),
+    labels: find('labels'),
+    csv: find('objects'),
+    preview: find('preview'),
+    outlines: find('outlines'),
+    overlay: find('overlay'),
     zip: job.output_file_name || null,
-    all: files,
+    all: listed.map((f) => f.key),
   };
 }
 

@@ -3,7 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
-#include "service/consumer.h"
+#include "service/consumer/consumer.h"
 
 namespace ck::cli {
 

@@ -22,6 +22,8 @@ struct SegmentCli {
   double mpp = 0;
   int tile = 0, overlap = -1, threads = 0;
   bool overlay = false, no_csv = false, quiet = false;
+  std::string outputs;
+  int64_t max_pixels = kDefaultMaxPixels;
   // deep watershed overrides (-1 = not given: keep the model card's value; CLI checks reject negatives)
   double maxima_threshold = -1, interior_threshold = -1, interior_smooth = -1, maxima_smooth = -1;
   int radius = -1, small_objects = -1, fill_holes = -1;
@@ -49,6 +51,12 @@ Runner add_segment(CLI::App& app) {
       ->capture_default_str()->check(non_negative);
   app.add_flag("--overlay", o->overlay, "Also write <name>_overlay.png: label outlines on the image");
   app.add_flag("--no-csv", o->no_csv, "Do not write the per-object CSV");
+  app.add_option("--outputs", o->outputs,
+                 "Comma list of outputs besides the label image: csv (default on), overlay, preview; "
+                 "-csv turns the table off. The same names as the service's `outputs` job field");
+  app.add_option("--max-pixels", o->max_pixels,
+                 "Largest input file, pixels over all pages; larger files fail before decoding (the service's limit)")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   app.add_option("--device", o->device, "cpu, or cuda (needs a CUDA-enabled LibTorch build)")->capture_default_str();
   app.add_option("--tile", o->tile, "Largest inference tile, px, a multiple of 16, >= 64 (0 = the model card's)")
       ->capture_default_str()->check(number_check(
@@ -82,6 +90,9 @@ Runner add_segment(CLI::App& app) {
       "Examples:\n"
       "  cellkiosk segment data/samples/images -o out --overlay\n"
       "  cellkiosk segment 'plates/*.tif' scans.zip -o out --mpp 0.325 --channel 1\n"
+      "Names: <stem>_labels.tif, _objects.csv, _overlay.png; a multi-page TIFF gives <stem>_page1, _page2, ...\n"
+      "(1-based); inputs sharing a stem get folder-qualified names (x/a.png -> x_a); a name already used moves\n"
+      "to <name>_2. summary.json maps every input to its output names.\n"
       "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json and on stderr),\n"
       "1 on a fatal error (e.g. unknown model, unwritable output folder), 2 on usage errors.");
 
@@ -92,19 +103,27 @@ Runner add_segment(CLI::App& app) {
     if (overlap >= tile / 2)
       throw CLI::ValidationError("--overlap", "overlap " + std::to_string(overlap) + " px must be below half the tile (" +
                                                   std::to_string(tile) + " px)");
-    DeepWatershedParams post = model.postprocess;
-    bool override_post = false;
-    auto set = [&](auto& field, auto value, bool given) {
-      if (given) field = value, override_post = true;
-    };
-    set(post.maxima_threshold, float(o->maxima_threshold), o->maxima_threshold >= 0);
-    set(post.interior_threshold, float(o->interior_threshold), o->interior_threshold >= 0);
-    set(post.interior_smooth, float(o->interior_smooth), o->interior_smooth >= 0);
-    set(post.maxima_smooth, float(o->maxima_smooth), o->maxima_smooth >= 0);
-    set(post.radius, o->radius, o->radius >= 0);
-    set(post.small_objects_threshold, o->small_objects, o->small_objects >= 0);
-    set(post.fill_holes_threshold, o->fill_holes, o->fill_holes >= 0);
-    set(post.maxima_algorithm, o->maxima_algorithm, !o->maxima_algorithm.empty());
+    // The same typed request the service parses from a job (jobs/segment_request.h).
+    SegmentRequest req;
+    req.model = model.name;
+    req.channel = o->channel;
+    req.mpp = o->mpp;
+    try {
+      req.outputs = OutputChoice::parse(o->outputs);
+    } catch (const RequestError& e) {
+      throw CLI::ValidationError("--outputs", e.what());
+    }
+    if (o->overlay) req.outputs.overlay = true;
+    if (o->no_csv) req.outputs.objects_csv = false;
+    auto given = [](auto v) { return v >= 0 ? std::optional(v) : std::nullopt; };
+    req.maxima_threshold = given(o->maxima_threshold);
+    req.interior_threshold = given(o->interior_threshold);
+    req.interior_smooth = given(o->interior_smooth);
+    req.maxima_smooth = given(o->maxima_smooth);
+    req.radius = given(o->radius);
+    req.small_objects = given(o->small_objects);
+    req.fill_holes = given(o->fill_holes);
+    if (!o->maxima_algorithm.empty()) req.maxima_algorithm = o->maxima_algorithm;
 
     TorchPredictorOptions popt;
     popt.device = o->device;
@@ -115,11 +134,8 @@ Runner add_segment(CLI::App& app) {
 
     BatchOptions bopt;
     bopt.out_dir = o->out_dir;
-    bopt.segment.channel = o->channel;
-    bopt.segment.image_mpp = o->mpp;
-    if (override_post) bopt.segment.postprocess = post;
-    bopt.outputs.overlay = o->overlay;
-    bopt.outputs.objects_csv = !o->no_csv;
+    bopt.request = req;
+    bopt.max_pixels = o->max_pixels;
     bopt.progress = !o->quiet;
 
     const InputList inputs = expand_inputs(o->inputs);

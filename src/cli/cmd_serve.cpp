@@ -12,8 +12,8 @@
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
 #include "jobs/janitor.h"
-#include "service/consumer.h"
-#include "service/frontend.h"
+#include "service/consumer/consumer.h"
+#include "service/frontend/frontend.h"
 
 namespace ck::cli {
 

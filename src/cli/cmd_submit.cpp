@@ -5,13 +5,18 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
 #include "image/io.h"
 #include "jobs/job_queue.h"
+#include "image/probe.h"
+#include "jobs/segment_request.h"
 #include "pipeline/inputs.h"
+#include "pipeline/output_names.h"
+#include "pipeline/output_set.h"
 #include "pipeline/progress.h"
 #include "storage/bucket.h"
 
@@ -101,22 +106,24 @@ Runner add_submit(CLI::App& app) {
     for (const auto& p : inputs.problems) std::fprintf(stderr, "cellkiosk submit: %s: %s\n", p.origin.c_str(), p.reason.c_str());
     if (inputs.images.empty() && zips.empty()) throw std::runtime_error("no input images");
 
-    JobFields common = {{field::kModelName, o->model},
-                        {field::kModelVersion, ""},
-                        {field::kPreprocessFunction, ""},
-                        {field::kPostprocessFunction, ""},
-                        {field::kScale, ""},
-                        {field::kLabel, ""},
-                        {field::kChannels, o->channel >= 0 ? std::to_string(o->channel) : ""},
-                        {field::kDimensionOrder, ""},
-                        {field::kMpp, o->mpp > 0 ? std::to_string(o->mpp) : ""},
-                        {field::kOutputs, o->overlay ? "overlay" : ""},
-                        {field::kIdentityUpload, "submit"},
-                        {field::kStatus, status::kNew},
-                        {field::kTotalJobs, "1"}};
+    SegmentRequest req;  // the typed request every job of this run carries (jobs/segment_request.h)
+    req.model = o->model;
+    req.channel = std::max(0, o->channel);
+    req.mpp = o->mpp > 0 ? o->mpp : 0;
+    req.outputs.overlay = o->overlay;
+    JobFields common = req.to_fields();
+    common[field::kPreprocessFunction] = common[field::kPostprocessFunction] = common[field::kDimensionOrder] = "";
+    common[field::kIdentityUpload] = "submit";
+    common[field::kStatus] = status::kNew;
+    common[field::kTotalJobs] = "1";
+    // Output names: the one rule of `segment` (pipeline/output_names.h), pages counted from each header.
+    std::vector<std::string> rels;
+    for (const auto& img : inputs.images) rels.push_back(img.rel);
+    OutputNamer namer(rels);
     std::vector<Submitted> jobs;
     auto submit = [&](const std::string& queue, const std::string& name, const std::string& ext,
-                      const std::string& origin, const std::string& bytes, bool zip) {
+                      const std::string& origin, const std::string& bytes, bool zip,
+                      const std::vector<std::string>& names = {}) {
       const std::string image_name = make_uuid().substr(0, 8) + "_" + name + ext;
       const std::string upload = "uploads/" + image_name;
       bucket->put(upload, bytes);
@@ -124,11 +131,13 @@ Runner add_submit(CLI::App& app) {
       JobFields f = common;
       f[field::kOriginalName] = name + ext;
       f[field::kInputFileName] = upload;
+      if (!names.empty()) f[field::kOutputNames] = nlohmann::json(names).dump();
       f[field::kCreatedAt] = f[field::kUpdatedAt] = iso_now();
       q->create(queue, key, f);  // hash + push in one step: no consumer sees a job without its hash
       jobs.push_back({key, name, origin, zip, status::kNew, "", false});
     };
-    for (const auto& img : inputs.images) {
+    for (size_t i = 0; i < inputs.images.size(); ++i) {
+      const ImageSource& img = inputs.images[i];
       const std::string ext = extension_of(img.path.empty() ? img.origin : img.path);
       std::string bytes;
       if (img.bytes) bytes.assign(img.bytes->begin(), img.bytes->end());
@@ -136,7 +145,10 @@ Runner add_submit(CLI::App& app) {
         auto v = read_file_bytes(img.path);
         bytes.assign(v.begin(), v.end());
       }
-      submit(o->queue, img.name, ext, img.origin, bytes, false);
+      const ImageInfo info = probe_image_bytes(bytes);
+      const auto names = namer.assign(i, static_cast<size_t>(std::max<int64_t>(1, info.pages)));
+      const std::string name = names.size() == 1 ? names[0] : names[0].substr(0, names[0].rfind("_page"));
+      submit(o->queue, name, ext, img.origin, bytes, false, names);
     }
     for (const auto& z : zips) {
       auto v = read_file_bytes(z);
@@ -146,17 +158,21 @@ Runner add_submit(CLI::App& app) {
 
     // Wait, downloading each job's outputs as it finishes.
     ProgressBar bar(static_cast<int>(jobs.size()), "jobs", !o->quiet);
-    auto fetch_image_outputs = [&](const JobFields& f, const std::string& out_name) {
-      auto it = f.find("output_files");
+    std::set<std::string> written;  // a file name written twice in one run is an error, never an overwrite
+    auto fetch_image_outputs = [&](const JobFields& f, const std::string& prefix) {
+      auto it = f.find(field::kOutputList);
       if (it == f.end()) return;
-      const std::string stem_prefix = f.count(field::kOriginalName) ? fs::path(f.at(field::kOriginalName)).stem().string() : "";
-      for (const auto& k : split_commas(it->second)) {
-        std::string file = k.substr(k.rfind('/') + 1);
-        const bool wanted = file.ends_with("_labels.tif") || file.ends_with("_objects.csv") ||
-                            (o->overlay && file.ends_with("_overlay.png"));
+      const auto listed = nlohmann::json::parse(it->second, nullptr, false);
+      if (!listed.is_array()) return;
+      for (const auto& out : listed) {
+        OutputKind kind;
+        const std::string file = prefix + out.value("name", "");
+        if (!output_kind_of(file, kind)) continue;
+        const bool wanted = kind == OutputKind::Labels || kind == OutputKind::Objects ||
+                            (o->overlay && kind == OutputKind::Overlay);
         if (!wanted) continue;
-        if (!stem_prefix.empty() && file.rfind(stem_prefix, 0) == 0) file = out_name + file.substr(stem_prefix.size());
-        const std::string bytes = bucket->get(k);
+        if (!written.insert(file).second) throw std::runtime_error("two jobs would both write '" + file + "'");
+        const std::string bytes = bucket->get(out.value("key", ""));
         write_file_atomic((fs::path(o->out_dir) / file).string(), std::vector<uint8_t>(bytes.begin(), bytes.end()));
       }
     };
@@ -178,7 +194,7 @@ Runner add_submit(CLI::App& app) {
         if (auto r = f.find(field::kReason); r != f.end()) j.reason = r->second;
         try {
           if (!j.zip) {
-            if (j.status == status::kDone) fetch_image_outputs(f, j.name);
+            if (j.status == status::kDone) fetch_image_outputs(f, "");
           } else if (auto c = f.find(field::kChildren); c != f.end()) {
             if (auto fl = f.find(field::kFailures); fl != f.end() && !fl->second.empty()) {
               j.failures = nlohmann::json::parse(fl->second, nullptr, false);
@@ -190,7 +206,7 @@ Runner add_submit(CLI::App& app) {
             for (const auto& child : split_commas(c->second)) {
               const JobFields cf = q->get_fields(child);
               if (cf.count(field::kStatus) && cf.at(field::kStatus) == status::kDone)
-                fetch_image_outputs(cf, j.name + "_" + fs::path(cf.at(field::kOriginalName)).stem().string());
+                fetch_image_outputs(cf, zips.size() + inputs.images.size() > 1 ? j.name + "_" : "");
             }
           }
           j.downloaded = j.status == status::kDone;

@@ -1,10 +1,10 @@
-// `cellkiosk train`: trains the nuclear model (see model/trainer.h).
+// `cellkiosk train`: trains the nuclear model (see train/trainer.h).
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/commands.h"
 #include "cli/validators.h"
-#include "model/trainer.h"
+#include "train/trainer.h"
 
 namespace ck::cli {
 
@@ -34,12 +34,30 @@ Runner add_train(CLI::App& app) {
   app.add_option("--threads", o->threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   app.add_option("--name", o->name, "Model name written in the model card")->capture_default_str();
   app.add_option("--model-version", o->version, "Model version written in the model card")->capture_default_str();
+  app.add_option("--init", o->init_weights, "Start from these weights (fine-tune), e.g. models/nuclear/weights.pt")
+      ->check(CLI::ExistingFile);
+  app.add_option("--ema", o->ema_decay, "Average the weights with this decay per step (e.g. 0.999); 0 = off")
+      ->capture_default_str()
+      ->check(number_check([](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)", "[0,1)"));
+  app.add_option("--warmup", o->warmup, "Linear warm-up steps before the cosine decay")->capture_default_str();
+  app.add_option("--blank-fraction", o->augment.blank_fraction,
+                 "Share of crops that are background only (camera noise, normalized as at inference)")
+      ->capture_default_str()
+      ->check(number_check([](double v) { return v >= 0 && v <= 0.5; }, "must be in [0, 0.5]", "[0,0.5]"));
+  app.add_option("--border-weight", o->augment.border_weight,
+                 "Extra loss weight on the seams between touching nuclei (U-Net border weights; 0 = off)")
+      ->capture_default_str()
+      ->check(number_check([](double v) { return v >= 0 && v <= 100; }, "must be in [0, 100]", "W"));
   app.add_flag("--resume", o->resume, "Continue from OUT/last.pt if it exists");
   return [o, &app] {
     o->command_line = "cellkiosk train --data " + o->data_dir + " -o " + o->out_dir + " --steps " +
                       std::to_string(o->steps) + " --batch " + std::to_string(o->batch) + " --crop " +
                       std::to_string(o->augment.crop) + " --lr " + std::to_string(o->lr) + " --seed " +
-                      std::to_string(o->seed);
+                      std::to_string(o->seed) +
+                      (o->init_weights.empty() ? "" : " --init " + o->init_weights) +
+                      (o->ema_decay > 0 ? " --ema " + std::to_string(o->ema_decay) : "") +
+                      (o->augment.blank_fraction > 0 ? " --blank-fraction " + std::to_string(o->augment.blank_fraction) : "") +
+                      (o->augment.border_weight > 0 ? " --border-weight " + std::to_string(o->augment.border_weight) : "");
     const TrainResult r = train_model(*o);
     std::printf("trained %d steps; best validation F1@0.5 = %.4f at step %d; model in %s\n", r.steps_done,
                 r.best_val_f1, r.best_step, r.best_dir.c_str());

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "model/dataset.h"
+#include "train/dataset.h"
 #include "model/manifest.h"
-#include "model/tuning.h"
+#include "train/tuning.h"
 #include "postprocess/region_props.h"
 
 namespace ck::cli {

@@ -65,9 +65,12 @@ inline constexpr const char* kFailures = "failures";  ///< JSON list [{"name":..
 inline constexpr const char* kParent = "parent";          ///< zip child: key of its parent job
 inline constexpr const char* kRequeues = "requeues";      ///< times the janitor gave the job back to the queue
 inline constexpr const char* kOutputPrefix = "output_prefix";  ///< bucket prefix of the per-file outputs
-inline constexpr const char* kOutputs = "outputs";        ///< comma list of extra outputs: overlay,preview
+inline constexpr const char* kOutputs = "outputs";        ///< OutputChoice list (jobs/segment_request.h)
 inline constexpr const char* kMpp = "mpp";                ///< µm/px of the input image ("" = model's)
 inline constexpr const char* kObjects = "objects";        ///< number of objects found
+inline constexpr const char* kOutputNames = "output_names";  ///< zip child: JSON list of its page output names
+inline constexpr const char* kOutputList = "outputs_list";   ///< JSON [{key, name, kind, image}] of the outputs
+inline constexpr const char* kWarning = "warning";            ///< one line, e.g. a blank channel
 }  // namespace field
 
 /// True for `done` and `failed`.

@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "image/io.h"
+#include "pipeline/output_names.h"
 #include "pipeline/progress.h"
 
 namespace ck {
@@ -54,18 +56,6 @@ class Channel {
   std::condition_variable cv_;
 };
 
-struct Work {
-  size_t index = 0;  ///< into the report's images
-  PreparedImage prepared;
-  ModelOutputs maps;
-};
-
-std::string format_value(float v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';
@@ -89,7 +79,15 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
   ProgressBar bar(static_cast<int>(inputs.images.size()), "images", opt.progress);
   const auto t_start = Clock::now();
 
+  struct Work {
+    size_t index = 0;  ///< into the report's images
+    PageWork page;
+  };
   Channel<Work> to_predict(2), to_finish(2);
+  const SegmentOptions seg_opt = segment_options(opt.request, segmenter.manifest());
+  std::vector<std::string> rels;
+  for (const auto& src : inputs.images) rels.push_back(src.rel);
+  OutputNamer namer(rels);  // used by stage A only, in input order: names do not depend on thread timing
 
   auto fail = [&](size_t idx, const std::string& why) {
     std::lock_guard<std::mutex> lk(report_mu);
@@ -115,33 +113,34 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
     }
   };
 
-  // Stage A: read + decode + pre-process. One file may hold several pages (multi-page TIFF).
+  // Stage A: read + decode + name the pages + pre-process (pipeline/segment_file.h).
   std::thread stage_a([&] {
-    for (const auto& src : inputs.images) {
-      StageTimings t;
-      auto t0 = Clock::now();
-      std::vector<Raster> pages;
+    for (size_t i = 0; i < inputs.images.size(); ++i) {
+      const ImageSource& src = inputs.images[i];
+      DecodedFile file;
       std::string error;
       try {
-        pages = src.bytes ? decode_image_bytes(src.bytes->data(), src.bytes->size(), src.origin)
-                          : decode_image_file(src.path);
+        std::vector<uint8_t> disk;
+        if (!src.bytes) disk = read_file_bytes(src.path);
+        const std::vector<uint8_t>& bytes = src.bytes ? *src.bytes : disk;
+        file = decode_file(bytes.data(), bytes.size(), src.origin, opt.max_pixels,
+                           [&](size_t pages) { return namer.assign(i, pages); });
       } catch (const std::exception& e) {
         error = e.what();
       }
-      t.decode = since(t0) / std::max<size_t>(1, pages.size());
       if (!error.empty()) {
         ImageReport r;
-        r.name = src.name, r.origin = src.origin, r.reason = one_line(error), r.timings = t;
+        r.name = namer.assign(i, 1).front(), r.origin = src.origin, r.reason = one_line(error);
         std::lock_guard<std::mutex> lk(report_mu);
         report.images.push_back(std::move(r));
         continue;
       }
-      for (size_t p = 0; p < pages.size(); ++p) {
+      for (size_t p = 0; p < file.pages.size(); ++p) {
         ImageReport r;
-        r.name = pages.size() > 1 ? src.name + "_page" + std::to_string(p + 1) : src.name;
+        r.name = file.names[p];
         r.origin = src.origin;
-        r.height = pages[p].height, r.width = pages[p].width;
-        r.timings = t;
+        r.height = file.pages[p].height, r.width = file.pages[p].width;
+        r.timings.decode = file.decode_s / static_cast<double>(file.pages.size());
         size_t idx;
         {
           std::lock_guard<std::mutex> lk(report_mu);
@@ -149,52 +148,42 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
           report.images.push_back(r);
         }
         try {
-          StageTimings tp;
-          Work w;
-          w.index = idx;
-          w.prepared = segmenter.prepare(pages[p], opt.segment, tp);
-          const auto [lo, hi] = std::minmax_element(w.prepared.raw.data.begin(), w.prepared.raw.data.end());
-          const bool blank = *lo == *hi;
+          Work w{idx, prepare_page(file.pages[p], file.names[p], seg_opt, segmenter)};
+          w.page.timings.decode = r.timings.decode;
           {
             std::lock_guard<std::mutex> lk(report_mu);
-            report.images[idx].timings.preprocess = tp.preprocess;
-            if (blank)
-              report.images[idx].warning =
-                  "channel " + std::to_string(opt.segment.channel) + " is blank (every pixel " + format_value(*lo) +
-                  ")" + (pages[p].channels > 1 ? "; the image has " + std::to_string(pages[p].channels) +
-                                                     " channels: is the stain in another one (--channel)?"
-                                               : "");
+            report.images[idx].timings.preprocess = w.page.timings.preprocess;
+            report.images[idx].warning = w.page.warning;
           }
           to_predict.push(std::move(w));
         } catch (const std::exception& e) {
           fail(idx, e.what());
         }
       }
-      std::vector<Raster>().swap(pages);
     }
     to_predict.close();
   });
 
-  // Stage C: post-process + write.
+  // Stage C: post-process + encode the output set + write it. A path written twice in one run is an error.
+  std::set<std::string> written_paths;
   std::thread stage_c([&] {
     while (auto w = to_finish.pop()) {
-      StageTimings t;
-      std::string name;
-      {
-        std::lock_guard<std::mutex> lk(report_mu);
-        name = report.images[w->index].name;
-      }
       try {
-        Segmentation seg = segmenter.finish(std::move(w->prepared), std::move(w->maps), opt.segment, t);
+        PageResult res = finish_page(std::move(w->page), seg_opt, opt.request.outputs, segmenter);
         const auto t0 = Clock::now();
-        auto written = write_segmentation(opt.out_dir, name, seg, opt.outputs);
-        t.write = since(t0);
+        for (const auto& f : res.files) {
+          const std::string path = (std::filesystem::path(opt.out_dir) / f.name).string();
+          if (!written_paths.insert(path).second)
+            throw std::logic_error("output '" + path + "' would be written twice in this run");
+        }
+        auto written = write_output_set(opt.out_dir, res.files);
+        const double write_s = since(t0) + res.timings.write;
         std::lock_guard<std::mutex> lk(report_mu);
         auto& r = report.images[w->index];
         r.ok = true;
-        r.n_objects = static_cast<int>(seg.objects.size());
-        r.timings.postprocess = t.postprocess;
-        r.timings.write = t.write;
+        r.n_objects = static_cast<int>(res.n_objects);
+        r.timings.postprocess = res.timings.postprocess;
+        r.timings.write = write_s;
         r.outputs = std::move(written);
         report.megapixels += r.height * double(r.width) / 1e6;
       } catch (const std::exception& e) {
@@ -206,12 +195,11 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
 
   // Stage B (this thread): inference, serialized on the one predictor.
   while (auto w = to_predict.pop()) {
-    StageTimings t;
     try {
-      w->maps = segmenter.predict(w->prepared, t);
+      predict_page(w->page, segmenter);
       {
         std::lock_guard<std::mutex> lk(report_mu);
-        report.images[w->index].timings.predict = t.predict;
+        report.images[w->index].timings.predict = w->page.timings.predict;
       }
       to_finish.push(std::move(*w));
     } catch (const std::exception& e) {
@@ -256,8 +244,9 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
   return {
       {"model", {{"name", model.name}, {"version", model.version}, {"path", model.dir}}},
       {"options",
-       {{"channel", opt.segment.channel}, {"image_mpp", opt.segment.image_mpp}, {"model_mpp", model.mpp},
-        {"overlay", opt.outputs.overlay}}},
+       {{"channel", opt.request.channel}, {"image_mpp", opt.request.image_mpp(model.mpp)}, {"model_mpp", model.mpp},
+        {"outputs", opt.request.outputs.to_string()}, {"overlay", opt.request.outputs.overlay},
+        {"max_pixels", opt.max_pixels}}},
       {"images", images},
       {"input_errors", problems},
       {"totals",

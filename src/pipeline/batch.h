@@ -5,23 +5,23 @@
 #include <string>
 #include <vector>
 
+#include "jobs/segment_request.h"
 #include "pipeline/inputs.h"
-#include "pipeline/outputs.h"
-#include "pipeline/segmenter.h"
+#include "pipeline/segment_file.h"
 
 namespace ck {
 
 /// Settings of one batch run.
 struct BatchOptions {
   std::string out_dir;     ///< created if missing
-  SegmentOptions segment;
-  OutputOptions outputs;
+  SegmentRequest request;  ///< channel, pixel size, outputs, threshold overrides (the service's typed request)
+  int64_t max_pixels = kDefaultMaxPixels;  ///< larger files (all pages) fail before decoding
   bool progress = true;    ///< progress bar on stderr
 };
 
 /// Outcome for one image (one page of a multi-page TIFF counts as one image).
 struct ImageReport {
-  std::string name;    ///< output base name (`<stem>` or `<stem>_page<k>` for multi-page files)
+  std::string name;    ///< output name (pipeline/output_names.h: `<stem>`, `<stem>_page<k>` for pages, unique)
   std::string origin;  ///< input path or zip:entry
   bool ok = false;
   std::string reason;  ///< one line, when !ok

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "model/targets.h"
+#include "train/targets.h"
 
 using namespace ck;
 

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "model/dataset.h"
+#include "train/dataset.h"
 #include "model/predictor.h"
-#include "model/trainer.h"
+#include "train/trainer.h"
 
 using namespace ck;
 namespace fs = std::filesystem;

@@ -30,7 +30,7 @@ static double segment_and_score(const std::vector<std::string>& inputs, const st
   BatchOptions opt;
   opt.out_dir = out.string();
   opt.progress = false;
-  opt.outputs.objects_csv = false;
+  opt.request.outputs.objects_csv = false;
   const BatchReport r = run_batch(expand_inputs(inputs), seg, opt);
   EXPECT_EQ(r.n_failed(), 0);
   const EvaluationReport e = evaluate_paths(out.string(), gt_dir);

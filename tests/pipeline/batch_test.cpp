@@ -43,7 +43,7 @@ TEST(PipelineBatch, CorruptFileEmptyZipAndBlankImageAmongRealOnes) {
   for (int i = 0; i < 3; ++i) fs::copy_file(real[i], dir / "in" / real[i].filename());
   {
     std::ofstream(dir / "in" / "corrupt.png", std::ios::binary) << "\x89PNG\r\n\x1a\n garbage";
-    const auto zip = make_zip({});
+    const auto zip = make_test_zip({});
     std::ofstream(dir / "in" / "empty.zip", std::ios::binary).write(reinterpret_cast<const char*>(zip.data()), zip.size());
     write_png((dir / "in" / "blank.png").string(), Raster::make(300, 200, 1, DType::U16));  // all zero
   }

@@ -9,6 +9,7 @@
 
 #include "image/io.h"
 #include "pipeline/inputs.h"
+#include "pipeline/output_names.h"
 #include "zip_fixture.h"
 
 using namespace ck;
@@ -44,8 +45,8 @@ TEST(PipelineInputs, FolderIsSearchedRecursivelySkippingHiddenAndOtherFiles) {
   write_bytes(d.path / "notes.txt", {'h', 'i'});
   const InputList l = expand_inputs({d.path.string()});
   ASSERT_EQ(l.images.size(), 2u);
-  EXPECT_EQ(l.images[0].name, "b");
-  EXPECT_EQ(l.images[1].name, "a");
+  EXPECT_EQ(l.images[0].rel, "b.png");
+  EXPECT_EQ(l.images[1].rel, "sub/a.TIF");
   EXPECT_TRUE(l.problems.empty());
 }
 
@@ -55,7 +56,7 @@ TEST(PipelineInputs, MissingPathsAndEmptyGlobsAreProblemsNotErrors) {
   const InputList l = expand_inputs({(d.path / "nope.png").string(), (d.path / "*.tif").string(),
                                      (d.path / "x*.png").string()});
   ASSERT_EQ(l.images.size(), 1u);
-  EXPECT_EQ(l.images[0].name, "x 1");
+  EXPECT_EQ(l.images[0].rel, "x 1.png");
   ASSERT_EQ(l.problems.size(), 2u);
   EXPECT_EQ(l.problems[0].reason, "no such file or folder");
   EXPECT_EQ(l.problems[1].reason, "pattern matches no file");
@@ -64,7 +65,7 @@ TEST(PipelineInputs, MissingPathsAndEmptyGlobsAreProblemsNotErrors) {
 TEST(PipelineInputs, ZipEntriesSkipMacosxHiddenAndNonImages) {
   TempDir d;
   const auto png = tiny_png();
-  write_bytes(d.path / "set.zip", make_zip({{"img1.png", png},
+  write_bytes(d.path / "set.zip", make_test_zip({{"img1.png", png},
                                             {"__MACOSX/._img1.png", png},
                                             {"sub/.DS_Store", {'x'}},
                                             {"readme.txt", {'h', 'i'}},
@@ -72,9 +73,9 @@ TEST(PipelineInputs, ZipEntriesSkipMacosxHiddenAndNonImages) {
                                             {"broken.tif", {'I', 'I', 42, 0, 1}}}));
   const InputList l = expand_inputs({(d.path / "set.zip").string()});
   ASSERT_EQ(l.images.size(), 3u);
-  EXPECT_EQ(l.images[0].name, "img1");
-  EXPECT_EQ(l.images[1].name, "img2");
-  EXPECT_EQ(l.images[2].name, "broken");  // an image by name: taken, fails later alone
+  EXPECT_EQ(l.images[0].rel, "img1.png");
+  EXPECT_EQ(l.images[1].rel, "sub/img2.png");
+  EXPECT_EQ(l.images[2].rel, "broken.tif");  // an image by name: taken, fails later alone
   EXPECT_EQ(l.images[1].origin, (d.path / "set.zip").string() + ":sub/img2.png");
   EXPECT_EQ(*l.images[0].bytes, png);
   EXPECT_TRUE(l.images[0].path.empty());
@@ -82,12 +83,12 @@ TEST(PipelineInputs, ZipEntriesSkipMacosxHiddenAndNonImages) {
 
 TEST(PipelineInputs, EmptyCorruptAndEscapingZipsAreReported) {
   TempDir d;
-  write_bytes(d.path / "empty.zip", make_zip({}));
-  write_bytes(d.path / "only-text.zip", make_zip({{"a.txt", {'a'}}}));
-  std::vector<uint8_t> corrupt = make_zip({{"a.png", tiny_png()}});
+  write_bytes(d.path / "empty.zip", make_test_zip({}));
+  write_bytes(d.path / "only-text.zip", make_test_zip({{"a.txt", {'a'}}}));
+  std::vector<uint8_t> corrupt = make_test_zip({{"a.png", tiny_png()}});
   corrupt.resize(corrupt.size() / 2);
   write_bytes(d.path / "corrupt.zip", corrupt);
-  write_bytes(d.path / "evil.zip", make_zip({{"../evil.png", tiny_png()}}));
+  write_bytes(d.path / "evil.zip", make_test_zip({{"../evil.png", tiny_png()}}));
   const InputList l = expand_inputs({d.path.string()});
   EXPECT_TRUE(l.images.empty());
   ASSERT_EQ(l.problems.size(), 4u);
@@ -101,28 +102,31 @@ TEST(PipelineInputs, EmptyCorruptAndEscapingZipsAreReported) {
 
 TEST(PipelineInputs, ZipBombLimitsAreEnforced) {
   std::vector<uint8_t> zeros(4 << 20, 0);  // 4 MiB of zeros compresses ~1000:1
-  const auto zip = make_zip({{"big.tif", zeros}});
+  const auto zip = make_test_zip({{"big.tif", zeros}});
   ZipLimits lim;
   lim.max_ratio = 100;
   try {
-    read_zip_images(zip, "bomb.zip", lim);
+    read_zip_images(zip, lim);
     FAIL() << "expected the ratio limit to trigger";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("compression ratio exceeds 100:1"), std::string::npos) << e.what();
   }
   ZipLimits small;
   small.max_entry_bytes = 1 << 20;
-  EXPECT_THROW(read_zip_images(zip, "bomb.zip", small), std::runtime_error);
+  EXPECT_THROW(read_zip_images(zip, small), std::runtime_error);
 }
 
-TEST(PipelineInputs, RepeatedStemsGetUniqueNames) {
+TEST(PipelineInputs, RepeatedStemsKeepTheirFolders) {
   TempDir d;
   write_bytes(d.path / "a" / "img.png", tiny_png());
   write_bytes(d.path / "b" / "img.png", tiny_png());
   write_bytes(d.path / "c" / "img.tif", tiny_png());
   const InputList l = expand_inputs({d.path.string()});
   ASSERT_EQ(l.images.size(), 3u);
-  EXPECT_EQ(l.images[0].name, "img");
-  EXPECT_EQ(l.images[1].name, "img_2");
-  EXPECT_EQ(l.images[2].name, "img_3");
+  std::vector<std::string> rels;
+  for (const auto& i : l.images) rels.push_back(i.rel);
+  OutputNamer n(rels);
+  EXPECT_EQ(n.assign(0, 1), std::vector<std::string>{"a_img"});
+  EXPECT_EQ(n.assign(1, 1), std::vector<std::string>{"b_img"});
+  EXPECT_EQ(n.assign(2, 1), std::vector<std::string>{"c_img"});
 }

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-std::vector<uint8_t> make_zip(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& entries) {
+std::vector<uint8_t> make_test_zip(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& entries) {
   std::vector<uint8_t> out(64 << 20);
   size_t used = 0;
   archive* a = archive_write_new();

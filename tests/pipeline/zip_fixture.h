@@ -6,4 +6,4 @@
 #include <vector>
 
 /// Zip (deflate) with the given (entry path, bytes) pairs, in order.
-std::vector<uint8_t> make_zip(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& entries);
+std::vector<uint8_t> make_test_zip(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& entries);

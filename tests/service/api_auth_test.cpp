@@ -2,8 +2,8 @@
 #include <thread>
 
 #include "api_test_util.h"
-#include "service/auth.h"
-#include "service/rate_limit.h"
+#include "service/frontend/auth.h"
+#include "service/frontend/rate_limit.h"
 
 namespace ck::test {
 namespace {

@@ -4,7 +4,7 @@
 #include "api_test_util.h"
 #include "image/io.h"
 #include "model/manifest.h"
-#include "service/metrics.h"
+#include "service/prometheus.h"
 
 namespace ck::test {
 namespace {
@@ -372,7 +372,7 @@ TEST(Api, PredictOptionsAndJobForm) {
   JobFields f = make({{"modelVersion", "3"}, {"postprocessFunction", "deep_watershed"}, {"dataRescale", 0.65},
                       {"dataLabel", 0}});
   EXPECT_EQ(f["scale"], "0.65");
-  EXPECT_EQ(f["label"], "0");
+  EXPECT_EQ(f["label"], "");  // channel 0, the default: stored as the Kiosk's producers store it (SegmentRequest)
   EXPECT_EQ(f["model_version"], "3");
   EXPECT_EQ(f["postprocess_function"], "deep_watershed");
   f = make({{"dataRescale", "2"}, {"dataLabel", "1"}});
@@ -437,13 +437,14 @@ TEST(Api, PredictBadRequests) {
       {with({{"uploadedName", "uploads/../secret.png"}}), 400, "uploadedName must not contain '..'"},
       {with({{"uploadedName", "uploads/missing.png"}}), 404, "no uploaded file 'uploads/missing.png' in the bucket"},
       {with({{"uploadedName", "uploads/notes.txt"}}), 415, "'uploads/notes.txt' is not a TIFF, PNG or zip file"},
-      {with({{"dataRescale", "abc"}}), 400, "'dataRescale' must be a positive number, got 'abc'"},
-      {with({{"dataRescale", -1}}), 400, "'dataRescale' must be a positive number"},
-      {with({{"dataLabel", 1.5}}), 400, "'dataLabel' must be an integer"},
-      {with({{"mpp", 0}}), 400, "'mpp' must be a positive number"},
-      {with({{"jobForm", {{"mpp", "x"}}}}), 400, "'mpp' must be a positive number, got 'x'"},
+      {with({{"dataRescale", "abc"}}), 400, "'dataRescale' must be a number, got 'abc'"},
+      {with({{"dataRescale", -1}}), 400, "'dataRescale' is out of range (0, 1000]: '-1'"},
+      {with({{"dataLabel", 1.5}}), 400, "'dataLabel' must be a whole number, got '1.5'"},
+      {with({{"dataLabel", 1e300}}), 400, "'dataLabel' is out of range [0, 255]: '1e+300'"},
+      {with({{"mpp", 0}}), 400, "'mpp' is out of range (0, 10000]: '0'"},
+      {with({{"jobForm", {{"mpp", "x"}}}}), 400, "'mpp' must be a number, got 'x'"},
       {with({{"jobForm", "scale=1"}}), 400, "'jobForm' must be an object"},
-      {with({{"outputs", "overlay,bogus"}}), 400, "unknown output 'bogus' (known: overlay, preview)"},
+      {with({{"outputs", "overlay,bogus"}}), 400, "unknown output 'bogus' (known: labels, csv, overlay, preview)"},
       {with({{"modelName", "cyto"}}), 400, "unknown modelName 'cyto' (known: nuclear)"},
       {with({{"modelName", "nuclear"}, {"modelVersion", "99"}}), 400,
        "model 'nuclear' has no version '99' (known: " + cfg.models[0].version + ")"},
@@ -676,7 +677,7 @@ TEST(Api, DownloadRefusesTraversalAndOtherPrefixes) {
 // ---------------------------------------------------------------- metrics
 
 TEST(Api, MetricsEndpoint) {
-  MetricsRegistry::global().clear();
+  PrometheusRegistry::global().clear();
   ApiServer s;
   const Uploaded u = do_upload(s, sample_bytes(), "image.png");
   auto c = s.client();

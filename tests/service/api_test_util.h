@@ -17,7 +17,7 @@
 #include <string>
 
 #include "jobs/job_queue.h"
-#include "service/frontend.h"
+#include "service/frontend/frontend.h"
 #include "storage/bucket.h"
 
 namespace ck::test {

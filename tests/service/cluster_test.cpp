@@ -11,7 +11,7 @@
 #include "image/io.h"
 #include "jobs/job_queue.h"
 #include "process_util.h"
-#include "service/zip_archive.h"
+#include "pipeline/zip_archive.h"
 #include "service_fixtures.h"
 #include "storage/local_bucket.h"
 
@@ -211,7 +211,7 @@ TEST(Cluster, SubmitUploadsWaitsAndDownloadsImagesAndZips) {
                    (dir.path / "submit.log").string());
     // 3: every job is done, but one image inside the zip failed (and is named on stderr).
     ASSERT_EQ(submit.wait(), 3) << submit.log() << c.log() << z.log();
-    EXPECT_NE(submit.log().find("plate.zip: bad.png: corrupt PNG"), std::string::npos) << submit.log();
+    EXPECT_NE(submit.log().find("plate.zip: set/bad.png: corrupt PNG"), std::string::npos) << submit.log();
   }
   for (int i = 3; i < 5; ++i) {
     EXPECT_TRUE(fs::exists(dir.path / "out" / (samples[i].stem().string() + "_labels.tif")));
@@ -233,7 +233,7 @@ TEST(Cluster, SubmitUploadsWaitsAndDownloadsImagesAndZips) {
   for (const auto& row : summary["jobs"])
     if (row["name"] == "plate") {
       ASSERT_EQ(row["failures"].size(), 1u);
-      EXPECT_EQ(row["failures"][0]["name"], "bad.png");
+      EXPECT_EQ(row["failures"][0]["name"], "set/bad.png");  // the member's path in the zip
     }
   {
     Process submit({kBin, "submit", "--redis", redis.url(), "--bucket", (dir.path / "bucket").string(), bad.string(),

@@ -11,9 +11,9 @@
 #include "model/manifest.h"
 #include "pipeline/inputs.h"
 #include "pipeline/segmenter.h"
-#include "service/consumer.h"
-#include "service/job_outputs.h"
-#include "service/zip_archive.h"
+#include "service/consumer/consumer.h"
+#include "pipeline/output_set.h"
+#include "pipeline/zip_archive.h"
 #include "service_fixtures.h"
 #include "storage/local_bucket.h"
 
@@ -176,7 +176,7 @@ TEST(Consumer, ImageJobWalksKioskStatusesAndMatchesInProcessSegmenter) {
     EXPECT_NE(files.find("abc_" + stem + suffix), std::string::npos) << suffix;
   // The bundle holds labels, CSV and overlay (not the viewer layers).
   const std::string zip = b->get("output/" + uuid + ".zip");
-  const auto entries = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()), "bundle");
+  const auto entries = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()));
   ASSERT_EQ(entries.size(), 2u);  // the two images: labels TIFF and overlay PNG (the CSV is not an image)
 }
 
@@ -207,7 +207,7 @@ TEST(Consumer, BadJobsFailWithOneLineReasonsAndOthersGoOn) {
     EXPECT_FALSE(f.at("reason").empty());
     EXPECT_TRUE(f.count("finished_at"));
   }
-  EXPECT_NE(q->get_field(k_mpp, "reason")->find("mpp '-1' must be > 0"), std::string::npos);
+  EXPECT_EQ(*q->get_field(k_mpp, "reason"), "'mpp' is out of range (0, 10000]: '-1'");
   EXPECT_EQ(*q->get_field(k_missing, "reason"), "input no object 'uploads/gone.png' in the bucket");
   EXPECT_EQ(*q->get_field(k_text, "reason"), "unsupported file type (not TIFF or PNG)");
   EXPECT_TRUE(q->list(processing_list_name("segmentation", "test-segmentation")).empty());
@@ -282,7 +282,7 @@ TEST(ZipConsumer, FansOutAndInWithPerFileFailures) {
   EXPECT_EQ(f.at("progress"), "100");
   const auto failures = nlohmann::json::parse(f.at("failures"));
   ASSERT_EQ(failures.size(), 1u);
-  EXPECT_EQ(failures[0]["name"], "broken.png");
+  EXPECT_EQ(failures[0]["name"], "plate/broken.png");  // the member's path in the zip
   EXPECT_EQ(failures[0]["reason"], "corrupt PNG (truncated file)");  // no repeated file name
   int64_t objects = 0;
   for (const auto& c : split_commas(f.at("children")))
@@ -290,7 +290,7 @@ TEST(ZipConsumer, FansOutAndInWithPerFileFailures) {
   EXPECT_EQ(f.at("objects"), std::to_string(objects));
   EXPECT_GT(objects, 19 * 5);
   const std::string zip = b->get(f.at("output_file_name"));
-  const auto labels = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()), "result");
+  const auto labels = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()));
   EXPECT_EQ(labels.size(), 19u);  // one label TIFF per segmented image (CSV entries are not images)
   EXPECT_NE(zip.find("failures.json"), std::string::npos);  // the bundle names what is missing
   EXPECT_EQ(q->length("segmentation"), 0);
@@ -330,6 +330,6 @@ TEST(JobOutputs, OutlineLayerMarksBordersOnly) {
   EXPECT_EQ(alpha(2, 2), 0);  // interior
   EXPECT_EQ(alpha(0, 0), 0);  // background
   EXPECT_EQ(alpha(3, 3), 255);
-  EXPECT_EQ(parse_extra_outputs(" preview, overlay").overlay, true);
-  EXPECT_EQ(parse_extra_outputs("labels").preview, false);
+  EXPECT_EQ(OutputChoice::parse(" preview, overlay").overlay, true);
+  EXPECT_EQ(OutputChoice::parse("labels").preview, false);
 }

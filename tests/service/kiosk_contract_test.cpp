@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "api_test_util.h"
-#include "service/consumer.h"
-#include "service/zip_archive.h"
+#include "service/consumer/consumer.h"
+#include "pipeline/zip_archive.h"
 
 namespace ck::test {
 namespace {

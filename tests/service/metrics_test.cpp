@@ -1,17 +1,17 @@
-// MetricsRegistry: exact Prometheus text exposition (0.0.4) for counters, gauges and histograms.
+// PrometheusRegistry: exact Prometheus text exposition (0.0.4) for counters, gauges and histograms.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <thread>
 #include <vector>
 
-#include "service/metrics.h"
+#include "service/prometheus.h"
 
 namespace ck {
 namespace {
 
 TEST(Metrics, CountersAndGaugesRenderExactly) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   reg.inc("cellkiosk_jobs_finished_total", "Jobs finished", {{"queue", "segmentation"}, {"status", "done"}});
   reg.inc("cellkiosk_jobs_finished_total", "Jobs finished", {{"queue", "segmentation"}, {"status", "done"}}, 2);
   reg.inc("cellkiosk_jobs_finished_total", "Jobs finished", {{"queue", "segmentation"}, {"status", "failed"}});
@@ -36,7 +36,7 @@ TEST(Metrics, CountersAndGaugesRenderExactly) {
 }
 
 TEST(Metrics, EscapesLabelValuesAndHelp) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   reg.inc("x_total", "Help with \\ and\nnewline", {{"path", "a\"b\\c\nd"}});
   EXPECT_EQ(reg.render(),
             "# HELP x_total Help with \\\\ and\\nnewline\n"
@@ -45,7 +45,7 @@ TEST(Metrics, EscapesLabelValuesAndHelp) {
 }
 
 TEST(Metrics, HistogramBucketsAreCumulativeWithInf) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   const MetricLabels l = {{"stage", "predict"}};
   for (double v : {0.05, 0.1, 0.3, 2.0, 100.0}) reg.observe("cellkiosk_stage_seconds", "Stage time", v, l, {1, 0.1, 0.5});
   EXPECT_EQ(reg.render(),
@@ -60,7 +60,7 @@ TEST(Metrics, HistogramBucketsAreCumulativeWithInf) {
 }
 
 TEST(Metrics, DefaultLatencyBuckets) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   reg.observe("t_seconds", "T", 0.007);
   const std::string out = reg.render();
   EXPECT_NE(out.find("t_seconds_bucket{le=\"0.005\"} 0\n"), std::string::npos) << out;
@@ -75,7 +75,7 @@ TEST(Metrics, DefaultLatencyBuckets) {
 }
 
 TEST(Metrics, SpecialValues) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   reg.set_gauge("g", "G", std::nan(""), {{"k", "nan"}});
   reg.set_gauge("g", "G", INFINITY, {{"k", "pinf"}});
   reg.set_gauge("g", "G", -INFINITY, {{"k", "ninf"}});
@@ -86,7 +86,7 @@ TEST(Metrics, SpecialValues) {
 }
 
 TEST(Metrics, MisuseThrows) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   reg.inc("a_total", "A");
   EXPECT_THROW(reg.set_gauge("a_total", "A", 1), std::invalid_argument);
   EXPECT_THROW(reg.inc("bad name", "B"), std::invalid_argument);
@@ -100,7 +100,7 @@ TEST(Metrics, MisuseThrows) {
 }
 
 TEST(Metrics, ThreadSafeCounting) {
-  MetricsRegistry reg;
+  PrometheusRegistry reg;
   std::vector<std::thread> ts;
   for (int t = 0; t < 4; ++t)
     ts.emplace_back([&] {
@@ -115,7 +115,7 @@ TEST(Metrics, ThreadSafeCounting) {
   EXPECT_NE(out.find("d_seconds_count 4000\n"), std::string::npos);
 }
 
-TEST(Metrics, GlobalIsOneRegistry) { EXPECT_EQ(&MetricsRegistry::global(), &MetricsRegistry::global()); }
+TEST(Metrics, GlobalIsOneRegistry) { EXPECT_EQ(&PrometheusRegistry::global(), &PrometheusRegistry::global()); }
 
 }  // namespace
 }  // namespace ck

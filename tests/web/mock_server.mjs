@@ -129,6 +129,14 @@ function runJob(hash) {
         output_file_name: zipKey,
         output_prefix: prefix,
         output_files: Object.keys(files).join(','),
+        outputs_list: JSON.stringify(
+          Object.keys(files).map((key) => ({
+            key,
+            name: key.slice(prefix.length),
+            kind: key.match(/_(labels|objects|preview|outlines|overlay)\.[a-z]+$/)[1],
+            image: stem,
+          })),
+        ),
         objects: String(seg.objects),
         total_time: ((Date.now() - t0) / 1000).toFixed(2),
         prediction_time: '0.12',

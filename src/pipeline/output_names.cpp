@@ -1,0 +1,67 @@
+#include "pipeline/output_names.h"
+
+#include <map>
+#include <stdexcept>
+
+namespace ck {
+
+namespace {
+std::string sanitize(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) out += (c < 0x20 || c == 0x7f || c == ':' || c == '\\' || c == '/') ? '_' : static_cast<char>(c);
+  return out;
+}
+
+/// "x/y/a.png" -> "x_y_a" (the extension of the last component dropped).
+std::string qualified(const std::string& rel) {
+  std::string dir;
+  const size_t slash = rel.find_last_of('/');
+  if (slash != std::string::npos) dir = rel.substr(0, slash);
+  std::string stem = output_stem(rel);
+  if (dir.empty()) return stem;
+  std::string d;
+  for (char c : dir) d += c == '/' ? '_' : c;
+  return sanitize(d) + "_" + stem;
+}
+}  // namespace
+
+std::string output_stem(const std::string& path) {
+  const size_t slash = path.find_last_of("/\\");
+  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  const size_t dot = base.rfind('.');
+  if (dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  std::string out = sanitize(base);
+  if (out.empty() || out == "." || out == "..") out = "image";
+  return out;
+}
+
+std::vector<std::string> page_names(const std::string& base, size_t pages) {
+  if (pages <= 1) return {base};
+  std::vector<std::string> v;
+  for (size_t k = 1; k <= pages; ++k) v.push_back(base + "_page" + std::to_string(k));
+  return v;
+}
+
+OutputNamer::OutputNamer(const std::vector<std::string>& rel_paths) {
+  std::map<std::string, int> count;
+  for (const auto& p : rel_paths) ++count[output_stem(p)];
+  for (const auto& p : rel_paths) bases_.push_back(count[output_stem(p)] > 1 ? qualified(p) : output_stem(p));
+}
+
+std::vector<std::string> OutputNamer::assign(size_t index, size_t pages) {
+  if (index >= bases_.size()) throw std::out_of_range("OutputNamer: no input " + std::to_string(index));
+  const std::string& base = bases_[index];
+  for (int n = 1;; ++n) {
+    const std::string b = n == 1 ? base : base + "_" + std::to_string(n);
+    auto names = page_names(b, pages);
+    bool free = true;
+    for (const auto& nm : names) free = free && !taken(nm);
+    if (!free) continue;
+    for (const auto& nm : names) used_.insert(nm);
+    return names;
+  }
+}
+
+bool OutputNamer::reserve(const std::string& name) { return used_.insert(name).second; }
+
+}  // namespace ck

@@ -1,0 +1,82 @@
+#pragma once
+// The one per-file routine: bytes of one input file + a typed request -> decoded pages, named by the one rule
+// (pipeline/output_names.h) -> blank-channel warning -> Segmenter prepare / predict / finish -> one output set per
+// page (pipeline/output_set.h). `cellkiosk segment`'s batch runner calls the stage functions on its three
+// overlapping threads; the consumer calls segment_file(), whose callbacks between stages set the Kiosk statuses.
+// Neither re-implements any of it (src/README.md traces an image through these functions).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "image/raster.h"
+#include "jobs/segment_request.h"
+#include "pipeline/output_set.h"
+#include "pipeline/segmenter.h"
+
+namespace ck {
+
+/// Default pixel limit of one input file (all pages), the same in `segment`, the consumer and the frontend.
+inline constexpr int64_t kDefaultMaxPixels = int64_t{1} << 28;
+
+/// The Segmenter's options for `req` on `model`: channel, image µm/px (mpp, or the Kiosk's scale × model mpp),
+/// and the model card's deep-watershed parameters with the request's overrides applied.
+SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& model);
+
+/// A decoded input file: its pages (H×W×C Rasters) and their output names.
+struct DecodedFile {
+  std::vector<Raster> pages;
+  std::vector<std::string> names;  ///< one per page
+  double decode_s = 0;             ///< seconds, whole file
+};
+
+/// Decodes `size` bytes (TIFF or PNG by magic bytes). The header is probed first, so a file over `max_pixels`
+/// (all pages together) is refused before any pixel is decoded. `name_pages(n)` gives the output names of the n
+/// pages (e.g. OutputNamer::assign). `label` names the file in messages. Throws ImageError (undecodable) or
+/// std::invalid_argument (over the pixel limit: "image is W×H px (P pages, N pixels), over the limit of M").
+DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& label, int64_t max_pixels,
+                        const std::function<std::vector<std::string>(size_t pages)>& name_pages);
+
+/// One page on its way through the stages.
+struct PageWork {
+  std::string name;     ///< output name
+  int height = 0, width = 0;
+  std::string warning;  ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
+  PreparedImage prepared;
+  ModelOutputs maps;
+  StageTimings timings;  ///< seconds
+};
+
+/// The outcome for one page.
+struct PageResult {
+  std::string name;
+  int height = 0, width = 0;
+  bool ok = false;
+  std::string reason;   ///< one line, when !ok
+  std::string warning;  ///< one line, may be set when ok
+  int64_t n_objects = 0;
+  StageTimings timings;
+  std::vector<OutputFile> files;  ///< the output set (when ok)
+};
+
+/// Stage 1 (thread-safe): channel selection, rescale, normalization, blank-channel warning. Throws
+/// PreprocessError with a one-line reason (channel out of range, NaN/Inf, bad mpp).
+PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg);
+/// Stage 2 (not thread-safe: one predictor): tiled inference into w.maps. Throws std::runtime_error.
+void predict_page(PageWork& w, Segmenter& seg);
+/// Stage 3 (thread-safe): deep watershed, resize back, region properties, the encoded output set. Throws
+/// ImageError / PostprocessError with a one-line reason.
+PageResult finish_page(PageWork&& w, const SegmentOptions& opt, const OutputChoice& outputs, const Segmenter& seg);
+
+/// Where segment_file stands; passed to the callback before each stage starts.
+enum class FileStage { Preprocessing, Predicting, Postprocessing };
+
+/// The whole routine for one file, stage by stage over all its pages (prepare all, predict all, finish all),
+/// calling `on_stage` before each stage. Whole-file errors (undecodable, over the pixel limit) throw as
+/// decode_file; a page that fails later gives a PageResult with ok = false and its reason, the others go on.
+std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std::string& label,
+                                     const std::function<std::vector<std::string>(size_t pages)>& name_pages,
+                                     const SegmentRequest& req, Segmenter& seg, int64_t max_pixels,
+                                     const std::function<void(FileStage)>& on_stage = {});
+
+}  // namespace ck

@@ -1,0 +1,217 @@
+// Frontend: server set-up, middleware (rate limit, auth, request metrics, JSON errors), static UI files.
+// The endpoints live in api_jobs.cpp, api_files.cpp and api_meta.cpp.
+#include "service/frontend/frontend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "service/frontend/auth.h"
+#include "service/frontend/frontend_internal.h"
+#include "service/prometheus.h"
+
+namespace ck {
+
+namespace {
+
+/// Endpoints that take a request body; any other POST is refused before its body is read.
+bool is_post_route(const std::string& path) {
+  return path == "/api/upload" || path == "/api/predict" || path == "/api/status" || path == "/api/redis" ||
+         path == "/api/redis/expire";
+}
+
+/// Paths that answer JSON errors (API, downloads, metrics); UI paths answer plain text.
+bool is_json_path(const std::string& path) {
+  return path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/files/", 0) == 0 || path == "/metrics";
+}
+
+/// Paths that need the bearer token when one is configured.
+bool needs_auth(const std::string& path) {
+  if (path == "/api/health-check" || path == "/api/openapi.json") return false;
+  return path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/files/", 0) == 0 || path == "/metrics";
+}
+
+/// Downloads may carry ?sig=<signature of the key> (output_url) or ?token=<token> (browser links).
+bool download_authorized(const httplib::Request& req, const FrontendConfig& cfg) {
+  std::string key;
+  if (req.path.rfind("/files/", 0) == 0) key = req.path.substr(7);
+  else if (req.path.rfind("/api/download/", 0) == 0) key = req.path.substr(14);
+  else return false;
+  if (req.has_param("sig") && constant_time_equal(req.get_param_value("sig"), sign_download(cfg.token, key)))
+    return true;
+  return req.has_param("token") && constant_time_equal(req.get_param_value("token"), cfg.token);
+}
+
+const char* kNoWebPage =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>cellkiosk</title></head><body>"
+    "<h1>cellkiosk</h1><p>The REST API is running (see <a href=\"/api/openapi.json\">/api/openapi.json</a>), "
+    "but the web UI files were not found (start <code>cellkiosk serve</code> with <code>--web DIR</code>).</p>"
+    "</body></html>\n";
+
+}  // namespace
+
+struct Frontend::Impl {
+  api::Context ctx;
+  httplib::Server svr;
+  std::thread thread;
+  int port = 0;
+  bool started = false;
+};
+
+Frontend::Frontend(FrontendConfig cfg, std::shared_ptr<JobQueue> queue, std::shared_ptr<Bucket> bucket)
+    : impl_(std::make_unique<Impl>()) {
+  if (!queue || !bucket) throw std::invalid_argument("the frontend needs a job queue and a bucket");
+  if (cfg.token.empty() && !cfg.insecure && !is_loopback_host(cfg.host))
+    throw std::invalid_argument("refusing to serve on " + cfg.host +
+                                " without a token: set --token or CELLKIOSK_TOKEN, or pass --insecure");
+  if (cfg.job_types.empty()) throw std::invalid_argument("no job types configured");
+  for (const auto& t : cfg.job_types) {
+    if (t.empty() || t.find_first_of(": \t\r\n") != std::string::npos)
+      throw std::invalid_argument("invalid job type '" + t + "'");
+  }
+  for (const std::string* p : {&cfg.upload_prefix, &cfg.output_prefix}) {
+    if (p->empty() || p->find('/') != std::string::npos || *p == "." || *p == "..")
+      throw std::invalid_argument("invalid bucket prefix '" + *p + "' (one path segment)");
+  }
+  if (cfg.max_upload_bytes == 0) throw std::invalid_argument("max upload size must be > 0");
+  if (cfg.max_image_pixels <= 0) throw std::invalid_argument("max image pixels must be > 0");
+  if (cfg.threads <= 0) cfg.threads = 16;
+  if (cfg.port < 0 || cfg.port > 65535) throw std::invalid_argument("invalid port " + std::to_string(cfg.port));
+  impl_->ctx.limiter.reset(cfg.rate_limit, cfg.rate_burst);
+  impl_->ctx.cfg = std::move(cfg);
+  impl_->ctx.queue = std::move(queue);
+  impl_->ctx.bucket = std::move(bucket);
+}
+
+Frontend::~Frontend() { stop(); }
+
+const FrontendConfig& Frontend::config() const { return impl_->ctx.cfg; }
+int Frontend::port() const { return impl_->port; }
+
+std::string Frontend::url() const {
+  const std::string& h = impl_->ctx.cfg.host;
+  const bool v6 = h.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(impl_->port) + "/";
+}
+
+int Frontend::start() {
+  if (impl_->started) return impl_->port;
+  auto& svr = impl_->svr;
+  auto& ctx = impl_->ctx;
+  const FrontendConfig& cfg = ctx.cfg;
+
+  svr.set_tcp_nodelay(true);
+  const int threads = cfg.threads;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  // Multipart overhead on top of the file itself; bodies over this are skipped with 413 before any handler.
+  svr.set_payload_max_length(static_cast<std::size_t>(cfg.max_upload_bytes) + (std::size_t{1} << 20));
+  svr.set_read_timeout(30, 0);
+  svr.set_write_timeout(60, 0);
+
+  svr.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
+    const FrontendConfig& c = ctx.cfg;
+    if (req.path != "/api/health-check" && ctx.limiter.enabled()) {
+      double retry = 0;
+      if (!ctx.limiter.allow(req.remote_addr, &retry)) {
+        res.set_header("Retry-After", std::to_string(static_cast<long>(retry) + 1));
+        api::close_after(req, res);
+        api::send_error(res, 429, fmt::format("rate limit of {:g} requests/s per client exceeded", c.rate_limit));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    if (req.method == "POST" && !is_post_route(req.path)) {
+      api::close_after(req, res);
+      api::send_error(res, 404, "no such endpoint: POST " + req.path);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" && is_json_path(req.path)) {
+      api::close_after(req, res);
+      api::send_error(res, 405, "method " + req.method + " not allowed on " + req.path);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!c.token.empty() && needs_auth(req.path) && !bearer_matches(req.get_header_value("Authorization"), c.token) &&
+        !download_authorized(req, c)) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      api::close_after(req, res);
+      api::send_error(res, 401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // Every /api, /files and /metrics answer is JSON, whatever produced the error (no route, payload limit,
+  // cpp-httplib's own 400s).
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    if (!is_json_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.get_header_value("Content-Type") == "application/json" && !res.body.empty())
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (res.has_header("Content-Type")) res.headers.erase("Content-Type");
+    std::string msg = "HTTP error " + std::to_string(res.status);
+    if (res.status == 400) msg = "bad request";
+    if (res.status == 404) msg = "no such endpoint: " + req.method + " " + req.path;
+    if (res.status == 413) msg = "request body too large";
+    if (res.status == 416) msg = "requested range not satisfiable";
+    api::send_error(res, res.status, msg);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    api::send_error(res, 500, "internal error: " + what);
+  });
+
+  svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    PrometheusRegistry::global().inc(
+        "cellkiosk_http_requests_total", "HTTP requests answered by the frontend",
+        {{"method", req.method}, {"path_template", api::path_template(req.method, req.path)},
+         {"code", std::to_string(res.status)}});
+  });
+
+  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::debug("{} {} {} -> {}", req.remote_addr, req.method, req.path, res.status);
+  });
+
+  api::register_meta_routes(svr, ctx);
+  api::register_job_routes(svr, ctx);
+  api::register_file_routes(svr, ctx);
+
+  std::error_code ec;
+  bool mounted = false;
+  if (!cfg.web_dir.empty() && std::filesystem::is_directory(cfg.web_dir, ec)) {
+    mounted = svr.set_mount_point("/", cfg.web_dir);
+    svr.set_file_extension_and_mimetype_mapping("js", "text/javascript");
+    svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  }
+  if (!mounted && !cfg.web_dir.empty()) spdlog::warn("web UI folder '{}' not found; GET / shows a note", cfg.web_dir);
+  // Reached only when the static mount did not answer (no web folder, or no index.html): GET / must answer
+  // (Kiosk client contract rule 8).
+  svr.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kNoWebPage, "text/html"); });
+
+  int port = cfg.port;
+  if (port == 0) {
+    port = svr.bind_to_any_port(cfg.host);
+    if (port <= 0) throw std::runtime_error("cannot listen on " + cfg.host + " (any port)");
+  } else if (!svr.bind_to_port(cfg.host, port)) {
+    throw std::runtime_error("cannot listen on " + cfg.host + ":" + std::to_string(port));
+  }
+  impl_->port = port;
+  impl_->started = true;
+  impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
+  return port;
+}
+
+void Frontend::stop() {
+  if (!impl_ || !impl_->started) return;
+  impl_->svr.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->started = false;
+}
+
+}  // namespace ck
