@@ -4,7 +4,9 @@
 #include "api_test_util.h"
 #include "image/io.h"
 #include "model/manifest.h"
+#include "service/frontend/routes.h"
 #include "service/prometheus.h"
+#include <set>
 
 namespace ck::test {
 namespace {
@@ -99,6 +101,21 @@ TEST(Api, OpenApiDescribesEveryRoute) {
                         "/api/download/{key}", "/files/{key}", "/api/openapi.json", "/metrics", "/"}) {
     EXPECT_TRUE(j["paths"].contains(p)) << p;
   }
+  // the document's paths and methods are exactly the route table's (service/frontend/routes.h)
+  std::set<std::string> table, doc;
+  for (const auto& route : ck::api::routes()) {
+    std::string m = route.method;
+    for (char& ch : m) ch = static_cast<char>(std::tolower(ch));
+    table.insert(m + " " + route.path);
+    EXPECT_EQ(j["paths"][route.path][m]["summary"], route.summary);
+    EXPECT_EQ(j["paths"][route.path][m].contains("security"), route.access == ck::api::Access::Public) << route.path;
+  }
+  for (auto it = j["paths"].begin(); it != j["paths"].end(); ++it)
+    for (auto op = it.value().begin(); op != it.value().end(); ++op) doc.insert(op.key() + " " + it.key());
+  EXPECT_EQ(doc, table);
+  EXPECT_EQ(ck::api::find_route("GET", "/api/jobs/segmentation:a.png:1")->path, std::string("/api/jobs/{hash}"));
+  EXPECT_EQ(ck::api::find_route("HEAD", "/files/output/x.zip")->path, std::string("/files/{key}"));
+  EXPECT_EQ(ck::api::find_route("POST", "/api/models"), nullptr);
 }
 
 // ---------------------------------------------------------------- JSON everywhere, Connection: close

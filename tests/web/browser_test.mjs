@@ -186,9 +186,9 @@ async function main() {
   try {
     ({ chromium } = require('playwright-core'));
   } catch {
-    fail(`playwright-core is not installed in ${here}/node_modules: run scripts/install-deps.sh (npm ci --prefix tests/web)`);
+    fail(`playwright-core is not installed in ${here}/node_modules: run scripts/install-deps.sh --tests (npm ci --prefix tests/web)`);
   }
-  if (!fs.existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run scripts/install-deps.sh (installs Debian's chromium)`);
+  if (!fs.existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run scripts/install-deps.sh --tests (installs Debian's chromium)`);
   if (!mock) {
     if (!process.env.CK_BIN) fail('CK_BIN is not set (path to the cellkiosk binary; CTest sets it)');
     if (!fs.existsSync(process.env.CK_BIN)) fail(`CK_BIN ${process.env.CK_BIN} does not exist: build the cellkiosk target`);

@@ -167,16 +167,9 @@ std::string content_type_for(std::string_view name) {
 }
 
 std::string path_template(const std::string& method, const std::string& path) {
-  static const char* kFixed[] = {"/api/health-check", "/api/upload",   "/api/predict",     "/api/status",
-                                 "/api/redis",        "/api/redis/expire", "/api/models",  "/api/jobtypes",
-                                 "/api/openapi.json", "/metrics",      "/"};
-  for (const char* p : kFixed) {
-    if (path == p) return p;
-  }
-  if (path.rfind("/api/jobs/", 0) == 0) return "/api/jobs/{hash}";
-  if (path.rfind("/api/download/", 0) == 0) return "/api/download/{key}";
-  if (path.rfind("/files/", 0) == 0) return "/files/{key}";
-  if (path.rfind("/api/", 0) == 0 || path == "/api") return "/api/other";
+  if (const Route* r = find_route(method, path)) return r->path;
+  if (path.rfind("/api/", 0) == 0 || path == "/api" || path.rfind("/files/", 0) == 0 || path == "/metrics")
+    return "/api/other";
   return "static";
 }
 

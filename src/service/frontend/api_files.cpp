@@ -186,17 +186,17 @@ void serve_object(Context& ctx, const httplib::Request& req, httplib::Response& 
 
 }  // namespace
 
-void register_file_routes(httplib::Server& svr, Context& ctx) {
-  svr.Post("/api/upload",
-           [&ctx](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& rd) {
-             guarded(res, [&] { upload(ctx, req, res, rd); });
-           });
-  svr.Get("/api/download/(.+)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+void add_file_handlers(RouteHandlers& h, Context& ctx) {
+  h["POST /api/upload"] = [&ctx](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* rd) {
+    guarded(res, [&] { upload(ctx, req, res, *rd); });
+  };
+  h["GET /api/download/{key}"] = [&ctx](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader*) {
     guarded(res, [&] { serve_object(ctx, req, res, true); });
-  });
-  svr.Get("/files/(.+)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  };
+  h["GET /files/{key}"] = [&ctx](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader*) {
     guarded(res, [&] { serve_object(ctx, req, res, false); });
-  });
+  };
 }
 
 }  // namespace ck::api

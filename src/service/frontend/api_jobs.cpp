@@ -258,23 +258,23 @@ void job_route(Context& ctx, const httplib::Request& req, httplib::Response& res
 
 }  // namespace
 
-void register_job_routes(httplib::Server& svr, Context& ctx) {
+void add_job_handlers(RouteHandlers& h, Context& ctx) {
   using Reader = httplib::ContentReader;
-  svr.Post("/api/predict", [&ctx](const httplib::Request& req, httplib::Response& res, const Reader& rd) {
-    guarded(res, [&] { predict(ctx, req, res, rd); });
-  });
-  svr.Post("/api/status", [&ctx](const httplib::Request& req, httplib::Response& res, const Reader& rd) {
-    guarded(res, [&] { status_route(ctx, req, res, rd); });
-  });
-  svr.Post("/api/redis", [&ctx](const httplib::Request& req, httplib::Response& res, const Reader& rd) {
-    guarded(res, [&] { redis_route(ctx, req, res, rd); });
-  });
-  svr.Post("/api/redis/expire", [&ctx](const httplib::Request& req, httplib::Response& res, const Reader& rd) {
-    guarded(res, [&] { expire_route(ctx, req, res, rd); });
-  });
-  svr.Get("/api/jobs/(.+)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  h["POST /api/predict"] = [&ctx](const httplib::Request& req, httplib::Response& res, const Reader* rd) {
+    guarded(res, [&] { predict(ctx, req, res, *rd); });
+  };
+  h["POST /api/status"] = [&ctx](const httplib::Request& req, httplib::Response& res, const Reader* rd) {
+    guarded(res, [&] { status_route(ctx, req, res, *rd); });
+  };
+  h["POST /api/redis"] = [&ctx](const httplib::Request& req, httplib::Response& res, const Reader* rd) {
+    guarded(res, [&] { redis_route(ctx, req, res, *rd); });
+  };
+  h["POST /api/redis/expire"] = [&ctx](const httplib::Request& req, httplib::Response& res, const Reader* rd) {
+    guarded(res, [&] { expire_route(ctx, req, res, *rd); });
+  };
+  h["GET /api/jobs/{hash}"] = [&ctx](const httplib::Request& req, httplib::Response& res, const Reader*) {
     guarded(res, [&] { job_route(ctx, req, res); });
-  });
+  };
 }
 
 }  // namespace ck::api

@@ -64,26 +64,26 @@ std::string render_metrics(Context& ctx) {
 
 }  // namespace
 
-void register_meta_routes(httplib::Server& svr, Context& ctx) {
-  svr.Get("/api/health-check", [](const httplib::Request&, httplib::Response& res) {
+void add_meta_handlers(RouteHandlers& h, Context& ctx) {
+  h["GET /api/health-check"] = [](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
     send_json(res, 200, {{"message", "success"}});
-  });
-  svr.Get("/api/models", [&ctx](const httplib::Request&, httplib::Response& res) {
+  };
+  h["GET /api/models"] = [&ctx](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
     send_json(res, 200, models_json(ctx.cfg));
-  });
-  svr.Get("/api/jobtypes", [&ctx](const httplib::Request&, httplib::Response& res) {
+  };
+  h["GET /api/jobtypes"] = [&ctx](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
     send_json(res, 200, {{"jobTypes", ctx.cfg.job_types}});
-  });
-  svr.Get("/api/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+  };
+  h["GET /api/openapi.json"] = [](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
     res.status = 200;
     res.set_content(openapi_document(), "application/json");
-  });
-  svr.Get("/metrics", [&ctx](const httplib::Request&, httplib::Response& res) {
+  };
+  h["GET /metrics"] = [&ctx](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
     guarded(res, [&] {
       res.status = 200;
       res.set_content(render_metrics(ctx), "text/plain; version=0.0.4; charset=utf-8");
     });
-  });
+  };
 }
 
 }  // namespace ck::api

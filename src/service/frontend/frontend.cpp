@@ -13,23 +13,22 @@
 
 namespace ck {
 
-namespace {
+using api::Access;
+using api::find_route;
+using api::Route;
 
-/// Endpoints that take a request body; any other POST is refused before its body is read.
-bool is_post_route(const std::string& path) {
-  return path == "/api/upload" || path == "/api/predict" || path == "/api/status" || path == "/api/redis" ||
-         path == "/api/redis/expire";
-}
+namespace {
 
 /// Paths that answer JSON errors (API, downloads, metrics); UI paths answer plain text.
 bool is_json_path(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/files/", 0) == 0 || path == "/metrics";
 }
 
-/// Paths that need the bearer token when one is configured.
-bool needs_auth(const std::string& path) {
-  if (path == "/api/health-check" || path == "/api/openapi.json") return false;
-  return path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/files/", 0) == 0 || path == "/metrics";
+/// Who may call `method path` (the route table; unknown /api, /files and /metrics paths need the token so that a
+/// 404 tells nothing to a client without one; other paths are the public web page).
+Access access_of(const std::string& method, const std::string& path) {
+  if (const Route* r = find_route(method, path)) return r->access;
+  return is_json_path(path) ? Access::Token : Access::Public;
 }
 
 /// Downloads may carry ?sig=<signature of the key> (output_url) or ?token=<token> (browser links).
@@ -120,7 +119,7 @@ int Frontend::start() {
         return httplib::Server::HandlerResponse::Handled;
       }
     }
-    if (req.method == "POST" && !is_post_route(req.path)) {
+    if (req.method == "POST" && !find_route("POST", req.path)) {
       api::close_after(req, res);
       api::send_error(res, 404, "no such endpoint: POST " + req.path);
       return httplib::Server::HandlerResponse::Handled;
@@ -130,8 +129,10 @@ int Frontend::start() {
       api::send_error(res, 405, "method " + req.method + " not allowed on " + req.path);
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (!c.token.empty() && needs_auth(req.path) && !bearer_matches(req.get_header_value("Authorization"), c.token) &&
-        !download_authorized(req, c)) {
+    const Access access = access_of(req.method, req.path);
+    if (!c.token.empty() && access != Access::Public &&
+        !bearer_matches(req.get_header_value("Authorization"), c.token) &&
+        !(access == Access::Download && download_authorized(req, c))) {
       res.set_header("WWW-Authenticate", "Bearer");
       api::close_after(req, res);
       api::send_error(res, 401, "missing or wrong bearer token (Authorization: Bearer <token>)");
@@ -178,9 +179,15 @@ int Frontend::start() {
     spdlog::debug("{} {} {} -> {}", req.remote_addr, req.method, req.path, res.status);
   });
 
-  api::register_meta_routes(svr, ctx);
-  api::register_job_routes(svr, ctx);
-  api::register_file_routes(svr, ctx);
+  // Every endpoint from the one route table (routes.h); the web page is mounted below and "/" falls back to
+  // a note when there is none.
+  api::RouteHandlers handlers;
+  api::add_meta_handlers(handlers, ctx);
+  api::add_job_handlers(handlers, ctx);
+  api::add_file_handlers(handlers, ctx);
+  handlers["GET /"] = [](const httplib::Request&, httplib::Response& res, const httplib::ContentReader*) {
+    res.set_content(kNoWebPage, "text/html");
+  };
 
   std::error_code ec;
   bool mounted = false;
@@ -190,9 +197,9 @@ int Frontend::start() {
     svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
   }
   if (!mounted && !cfg.web_dir.empty()) spdlog::warn("web UI folder '{}' not found; GET / shows a note", cfg.web_dir);
-  // Reached only when the static mount did not answer (no web folder, or no index.html): GET / must answer
-  // (Kiosk client contract rule 8).
-  svr.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kNoWebPage, "text/html"); });
+  // Registered after the mount, so "/" (the route table's fallback note) answers only when the static mount did
+  // not (no web folder, or no index.html): GET / must answer (Kiosk client contract rule 8).
+  api::register_routes(svr, handlers);
 
   int port = cfg.port;
   if (port == 0) {

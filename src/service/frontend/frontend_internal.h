@@ -10,6 +10,7 @@
 
 #include "service/frontend/frontend.h"
 #include "service/frontend/rate_limit.h"
+#include "service/frontend/routes.h"
 
 namespace ck::api {
 
@@ -78,11 +79,13 @@ std::optional<std::string> client_field(const JobFields& fields, const std::stri
 
 // ---- route registration (one file per purpose) ----
 
-void register_job_routes(httplib::Server& svr, Context& ctx);   ///< api_jobs.cpp
-void register_file_routes(httplib::Server& svr, Context& ctx);  ///< api_files.cpp
-void register_meta_routes(httplib::Server& svr, Context& ctx);  ///< api_meta.cpp (health, models, metrics)
+// Each adds its handlers, keyed "<METHOD> <path template>" as in routes.h's table.
+void add_job_handlers(RouteHandlers& h, Context& ctx);   ///< api_jobs.cpp
+void add_file_handlers(RouteHandlers& h, Context& ctx);  ///< api_files.cpp
+void add_meta_handlers(RouteHandlers& h, Context& ctx);  ///< api_meta.cpp (health, models, metrics)
 
-/// The OpenAPI 3.0 document of every endpoint (openapi.cpp).
+/// The OpenAPI 3.0 document (openapi.cpp): its paths are exactly the route table's, with the details of each
+/// operation from openapi.cpp and `security: []` on public routes.
 const std::string& openapi_document();
 
 }  // namespace ck::api
