@@ -52,6 +52,11 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+void write_file_atomic(const std::string& path, const void* data, size_t size) {
+  const auto* bytes_ptr = static_cast<const uint8_t*>(data);
   static std::atomic<unsigned> counter{0};
   const std::string name = base_name(path);
   const std::filesystem::path target(path);
@@ -61,8 +66,8 @@ void write_file_atomic(const std::string& path, const std::vector<uint8_t>& byte
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw ImageError(name, "cannot create file (" + errno_text(errno) + ")");
   size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+  while (done < size) {
+    const ssize_t n = ::write(fd, bytes_ptr + done, size - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       const int e = errno;

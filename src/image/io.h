@@ -44,6 +44,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path);
 /// Writes `bytes` atomically: to a temporary file in the same folder, then rename() over `path`.
 /// Throws ImageError on any I/O failure (the temporary file is removed).
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
+/// The same for `size` bytes at `data`.
+void write_file_atomic(const std::string& path, const void* data, size_t size);
 
 // ---------------------------------------------------------------- encode TIFF
 

@@ -123,7 +123,10 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
         std::vector<uint8_t> disk;
         if (!src.bytes) disk = read_file_bytes(src.path);
         const std::vector<uint8_t>& bytes = src.bytes ? *src.bytes : disk;
-        file = decode_file(bytes.data(), bytes.size(), src.origin, opt.max_pixels,
+        // messages name a file on disk by its base name (the CLI prints the full path before it), a zip member
+        // by "<zip>:<member>"
+        const std::string label = src.bytes ? src.origin : std::filesystem::path(src.path).filename().string();
+        file = decode_file(bytes.data(), bytes.size(), label, opt.max_pixels,
                            [&](size_t pages) { return namer.assign(i, pages); });
       } catch (const std::exception& e) {
         error = e.what();

@@ -117,7 +117,7 @@ std::vector<std::string> write_output_set(const std::string& dir, const std::vec
   std::vector<std::string> written;
   for (const auto& f : files) {
     const std::string path = (std::filesystem::path(dir) / f.name).string();
-    write_file_atomic(path, std::vector<uint8_t>(f.bytes.begin(), f.bytes.end()));
+    write_file_atomic(path, f.bytes.data(), f.bytes.size());
     written.push_back(path);
   }
   return written;
