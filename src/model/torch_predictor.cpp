@@ -2,11 +2,13 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "model/manifest.h"
 #include "model/network.h"
 #include "model/predictor.h"
+#include "model/torch_predictor.h"
 #include "preprocess/tiling.h"
 #include "preprocess/untile.h"
 
@@ -16,7 +18,8 @@ namespace {
 
 class TorchPredictor final : public Predictor {
  public:
-  TorchPredictor(const ModelManifest& m, const TorchPredictorOptions& opt) : opt_(opt) {
+  /// Weights from `weights` (torch::save format) when given, else from the manifest's weights file.
+  TorchPredictor(const ModelManifest& m, const TorchPredictorOptions& opt, std::istream* weights = nullptr) : opt_(opt) {
     if (opt.device == "cuda") {
       if (!torch::cuda::is_available())
         throw std::runtime_error("--device cuda requested but this LibTorch build has no usable CUDA device");
@@ -28,10 +31,11 @@ class TorchPredictor final : public Predictor {
     cfg.in_channels = m.in_channels;
     cfg.widths = m.widths;
     net_ = NucleusNet(cfg);
-    const std::string w = m.weights_path();
-    if (!std::filesystem::exists(w)) throw std::runtime_error(w + ": model weights not found");
+    const std::string w = weights ? std::string("in-memory weights") : m.weights_path();
+    if (!weights && !std::filesystem::exists(w)) throw std::runtime_error(w + ": model weights not found");
     try {
-      torch::load(net_, w);
+      if (weights) torch::load(net_, *weights);
+      else torch::load(net_, w);
     } catch (const c10::Error& e) {
       throw std::runtime_error(w + ": weights do not fit the manifest's architecture (" +
                                std::string(e.what_without_backtrace()).substr(0, 200) + ")");
@@ -101,6 +105,13 @@ class TorchPredictor final : public Predictor {
 
 std::unique_ptr<Predictor> make_torch_predictor(const ModelManifest& manifest, const TorchPredictorOptions& opt) {
   return std::make_unique<TorchPredictor>(manifest, opt);
+}
+
+std::unique_ptr<Predictor> make_torch_predictor(const NucleusNet& net, const ModelManifest& manifest,
+                                                const TorchPredictorOptions& opt) {
+  std::stringstream weights;
+  torch::save(net, weights);  // a copy in memory: the predictor folds BatchNorm without touching `net`
+  return std::make_unique<TorchPredictor>(manifest, opt, &weights);
 }
 
 }  // namespace ck

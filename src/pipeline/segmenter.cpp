@@ -22,12 +22,14 @@ PreparedImage Segmenter::prepare(const Raster& image, const SegmentOptions& opt,
   p.raw = select_channel(image, opt.channel);
   check_finite(p.raw);
   p.rescaled = opt.image_mpp > 0 && opt.image_mpp != manifest_.mpp;
+  // The percentiles are computed once, on the image at its own resolution; the same range normalizes the model
+  // input (rescaled or not) and, in finish(), the image the overlays are drawn on.
+  p.stats = percentile_stats(p.raw, manifest_.norm_low_percentile, manifest_.norm_high_percentile);
   if (p.rescaled) {
     const ScalePlan sp = plan_rescale(p.raw.height, p.raw.width, opt.image_mpp, manifest_.mpp);
-    p.model_input = resize_bilinear(p.raw, sp.height, sp.width);
-    p.model_input = normalize_percentile(p.model_input, manifest_.norm_low_percentile, manifest_.norm_high_percentile);
+    p.model_input = apply_normalization(resize_bilinear(p.raw, sp.height, sp.width), p.stats);
   } else {
-    p.model_input = normalize_percentile(p.raw, manifest_.norm_low_percentile, manifest_.norm_high_percentile);
+    p.model_input = apply_normalization(p.raw, p.stats);
   }
   t.preprocess += since(t0);
   return p;
@@ -47,7 +49,7 @@ Segmentation Segmenter::finish(PreparedImage&& p, ModelOutputs&& maps, const Seg
   LabelImage labels = deep_watershed(maps.inner, maps.outer, opt.postprocess.value_or(manifest_.postprocess));
   if (p.rescaled) {
     labels = relabel_sequential(resize_labels_nearest(labels, p.raw.height, p.raw.width));
-    out.normalized = normalize_percentile(p.raw, manifest_.norm_low_percentile, manifest_.norm_high_percentile);
+    out.normalized = apply_normalization(p.raw, p.stats);
   } else {
     out.normalized = std::move(p.model_input);
   }

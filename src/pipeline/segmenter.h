@@ -12,6 +12,7 @@
 #include "postprocess/deep_watershed.h"
 #include "postprocess/region_props.h"
 #include "postprocess/relabel_sequential.h"
+#include "preprocess/normalize.h"
 
 namespace ck {
 
@@ -42,6 +43,7 @@ struct Segmentation {
 struct PreparedImage {
   FloatPlane raw;
   FloatPlane model_input;
+  NormalizationStats stats;  ///< the percentile range (raw units) that normalized model_input
   bool rescaled = false;
 };
 

@@ -15,6 +15,7 @@
 #include "metrics/matching.h"
 #include "model/network.h"
 #include "model/predictor.h"
+#include "model/torch_predictor.h"
 #include "train/tuning.h"
 #include "postprocess/deep_watershed.h"
 
@@ -109,14 +110,10 @@ ModelManifest manifest_for(const TrainOptions& o) {
 /// Validation: model outputs for every held-out image, then a small deep-watershed grid (the sigmoid
 /// outputs never reach exactly 0, so the Kiosk's interior threshold 0.01 is not meaningful early in training).
 /// Returns the best F1 at IoU 0.5 (TP/FP/FN summed over images) and the parameters that reached it.
-TuningResult validate(NucleusNet& net, const TrainOptions& o, const std::vector<LabeledImage>& val,
-                      const std::string& tmpdir, int threads) {
+TuningResult validate(NucleusNet& net, const TrainOptions& o, const std::vector<LabeledImage>& val, int threads) {
   net->eval();
   ModelManifest m = manifest_for(o);
-  m.dir = tmpdir;
-  torch::save(net, m.weights_path());
-  write_manifest(m, tmpdir);
-  auto predictor = make_torch_predictor(read_manifest(tmpdir), TorchPredictorOptions{});
+  auto predictor = make_torch_predictor(net, m, TorchPredictorOptions{});  // in memory: no weights file
   std::vector<ModelOutputs> maps;
   std::vector<LabelImage> truth;
   for (const auto& v : val) {
@@ -214,8 +211,6 @@ TrainResult train_model(const TrainOptions& opt) {
   std::ofstream log(opt.out_dir + "/log.tsv", std::ios::app);
   if (start == 0) log << "step\tloss\tlr\tval_f1\n";
   res.best_dir = opt.out_dir + "/best";
-  const std::string tmpdir = opt.out_dir + "/val-model";
-  fs::create_directories(tmpdir);
   fs::create_directories(res.best_dir);
 
   BatchProducer producer(train_data, opt, opt.seed * 7919 + start);
@@ -249,7 +244,7 @@ TrainResult train_model(const TrainOptions& opt) {
                    (opt.steps - done) / std::max(rate, 1e-9) / 60.0);
     if (done % opt.val_every == 0 || done == opt.steps) {
       NucleusNet& judged = use_ema ? ema_net : net;
-      const TuningResult tr = validate(judged, opt, val_data, tmpdir, torch::get_num_threads());
+      const TuningResult tr = validate(judged, opt, val_data, torch::get_num_threads());
       const double f1 = tr.best_f1;
       log << done << "\t" << ema << "\t" << lr_at(opt, step) << "\t" << f1 << "\n" << std::flush;
       torch::save(net, last);
