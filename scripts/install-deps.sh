@@ -22,7 +22,7 @@ done
 MAIN_PKGS=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread libjemalloc-dev libjemalloc2
-  libtiff-dev libpng-dev zlib1g-dev
+  libtiff-dev libpng-dev zlib1g-dev libjpeg62-turbo-dev
   libopencv-core-dev libopencv-imgproc-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libarchive-dev

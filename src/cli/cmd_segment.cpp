@@ -138,8 +138,11 @@ Runner add_segment(CLI::App& app) {
     bopt.max_pixels = o->max_pixels;
     bopt.progress = !o->quiet;
 
-    const InputList inputs = expand_inputs(o->inputs);
+    const InputList inputs = expand_inputs(o->inputs, ZipLimits{}, o->max_pixels);
     for (const auto& p : inputs.problems) std::fprintf(stderr, "cellkiosk segment: %s: %s\n", p.origin.c_str(), p.reason.c_str());
+    if (!inputs.skipped.empty() && !o->quiet)
+      std::fprintf(stderr, "cellkiosk segment: skipped %zu zip member(s) that are not images (listed in summary.json)\n",
+                   inputs.skipped.size());
     if (inputs.images.empty() && inputs.problems.empty()) throw std::runtime_error("no input images");
     const BatchReport report = run_batch(inputs, segmenter, bopt);
     {

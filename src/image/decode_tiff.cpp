@@ -1,6 +1,8 @@
 // TIFF decoding via libtiff from memory (TIFFClientOpenExt + per-handle error capture): every page,
-// strips or tiles, contiguous or planar-separate, any libtiff codec; palette -> RGB, min-is-white inverted.
+// strips or tiles, contiguous or planar-separate, any libtiff codec; palette -> RGB, min-is-white inverted,
+// float16 widened to float32.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -134,6 +136,7 @@ Raster decode_rgba(TIFF* tif, const Page& p, const TiffMessages& msgs, const std
   return r;
 }
 
+/// Raster dtype of the page's samples (float16 -> F32: widened after reading).
 DType sample_dtype(const Page& p, const std::string& name) {
   const std::string bits = std::to_string(p.bps) + "-bit";
   switch (p.format) {
@@ -144,15 +147,30 @@ DType sample_dtype(const Page& p, const std::string& name) {
       if (p.bps == 32) return DType::U32;
       throw ImageError(name, "unsupported TIFF: " + bits + " samples");
     case SAMPLEFORMAT_INT:
+      if (p.bps == 8) return DType::I8;
       if (p.bps == 16) return DType::I16;
+      if (p.bps == 32) return DType::I32;
       throw ImageError(name, "unsupported TIFF: signed " + bits + " samples");
     case SAMPLEFORMAT_IEEEFP:
-      if (p.bps == 32) return DType::F32;
+      if (p.bps == 16 || p.bps == 32) return DType::F32;
       if (p.bps == 64) return DType::F64;
       throw ImageError(name, "unsupported TIFF: " + bits + " float samples");
     default:
       throw ImageError(name, "unsupported TIFF: sample format " + std::to_string(p.format));
   }
+}
+
+/// Widens native-order IEEE 754 half-precision samples to float32 (4 bytes per sample).
+std::vector<uint8_t> half_samples_to_float(const std::vector<uint8_t>& half) {
+  const size_t n = half.size() / 2;
+  std::vector<uint8_t> out(n * 4);
+  for (size_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, half.data() + 2 * i, 2);
+    const float f = half_to_float(h);
+    std::memcpy(out.data() + 4 * i, &f, 4);
+  }
+  return out;
 }
 
 Raster decode_palette(TIFF* tif, const Page& p, std::vector<uint8_t>&& idx, const std::string& name) {
@@ -224,6 +242,7 @@ Raster decode_page(TIFF* tif, const TiffMessages& msgs, uint64_t file_size, cons
   check_plausible_size(tif, p, file_size, name);
   std::vector<uint8_t> samples = read_samples(tif, p, msgs, name);
   if (p.photometric == PHOTOMETRIC_PALETTE) return decode_palette(tif, p, std::move(samples), name);
+  if (p.format == SAMPLEFORMAT_IEEEFP && p.bps == 16) samples = half_samples_to_float(samples);
 
   Raster r;
   r.height = static_cast<int>(p.height);
@@ -246,9 +265,36 @@ Raster decode_page(TIFF* tif, const TiffMessages& msgs, uint64_t file_size, cons
   return r;
 }
 
+/// ImageDescription and resolution tags of the current directory.
+void read_meta(TIFF* tif, TiffPageMeta& m) {
+  const char* desc = nullptr;
+  if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) && desc) m.description = desc;
+  float xr = 0, yr = 0;
+  m.x_resolution = TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xr) ? xr : 0.0;
+  m.y_resolution = TIFFGetField(tif, TIFFTAG_YRESOLUTION, &yr) ? yr : 0.0;
+  uint16_t unit = RESUNIT_INCH;  // the TIFF 6.0 default
+  TIFFGetFieldDefaulted(tif, TIFFTAG_RESOLUTIONUNIT, &unit);
+  m.resolution_unit = unit;
+}
+
 }  // namespace
 
-std::vector<Raster> decode_tiff(const uint8_t* data, size_t size, const std::string& name) {
+float half_to_float(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+  if (exp == 0) {  // zero or subnormal: mant * 2^-24, exact in float32
+    const float mag = std::ldexp(static_cast<float>(mant), -24);
+    return sign ? -mag : mag;
+  }
+  uint32_t bits;
+  if (exp == 31) bits = sign | 0x7f800000u | (mant << 13);  // inf, or NaN keeping its payload
+  else bits = sign | ((exp + 112u) << 23) | (mant << 13);     // rebias 15 -> 127
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+std::vector<Raster> decode_tiff(const uint8_t* data, size_t size, const std::string& name, TiffPageMeta* meta) {
   TiffMessages msgs;
   TiffOptions opts(&msgs);
   TiffMemFile file;
@@ -257,6 +303,7 @@ std::vector<Raster> decode_tiff(const uint8_t* data, size_t size, const std::str
   TiffPtr tif(file.open(name, "r", opts));
   if (!tif) throw ImageError(name, corrupt(msgs, "cannot read TIFF header"));
   std::vector<Raster> pages;
+  if (meta) read_meta(tif.get(), *meta);
   do {
     uint32_t subfile = 0;
     TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SUBFILETYPE, &subfile);

@@ -24,7 +24,7 @@ void check(bool ok, const TiffMessages& m, const char* what) {
 
 uint16_t sample_format(DType t) {
   switch (t) {
-    case DType::I16: return SAMPLEFORMAT_INT;
+    case DType::I8: case DType::I16: case DType::I32: return SAMPLEFORMAT_INT;
     case DType::F32: case DType::F64: return SAMPLEFORMAT_IEEEFP;
     default: return SAMPLEFORMAT_UINT;
   }
@@ -85,6 +85,13 @@ void write_page(TIFF* tif, const Raster& r, const TiffWriteOptions& o, const Tif
   if (comp == COMPRESSION_ADOBE_DEFLATE || comp == COMPRESSION_LZW) {
     const bool fp = r.dtype == DType::F32 || r.dtype == DType::F64;
     TIFFSetField(tif, TIFFTAG_PREDICTOR, fp ? PREDICTOR_FLOATINGPOINT : PREDICTOR_HORIZONTAL);
+  }
+  if (index == 0 && !o.description.empty())
+    check(TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, o.description.c_str()) != 0, m, "description");
+  if (o.x_resolution > 0 || o.y_resolution > 0) {
+    if (o.x_resolution > 0) TIFFSetField(tif, TIFFTAG_XRESOLUTION, static_cast<float>(o.x_resolution));
+    if (o.y_resolution > 0) TIFFSetField(tif, TIFFTAG_YRESOLUTION, static_cast<float>(o.y_resolution));
+    TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, static_cast<uint16_t>(o.resolution_unit));
   }
   if (count > 1) {
     TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);

@@ -1,5 +1,5 @@
 #pragma once
-// ImageError: the one typed error of image I/O (decode/encode of TIFF and PNG files).
+// ImageError: the one typed error of image I/O (decode/encode of TIFF, PNG and JPEG files).
 #include <stdexcept>
 #include <string>
 
@@ -7,7 +7,7 @@ namespace ck {
 
 /// Thrown when an image file cannot be read, decoded or written (empty, truncated, corrupt,
 /// unsupported type or sample format, I/O failure). `what()` is one line: "<file name>: <reason>",
-/// e.g. "a.png: corrupt PNG (IDAT: CRC error)" or "b.jpg: unsupported file type (not TIFF or PNG)".
+/// e.g. "a.png: corrupt PNG (IDAT: CRC error)" or "b.bmp: unsupported file type (not TIFF, PNG or JPEG)".
 class ImageError : public std::runtime_error {
  public:
   ImageError(const std::string& file, const std::string& reason)

@@ -1,12 +1,15 @@
 #pragma once
-// Image I/O: decode TIFF (libtiff) and PNG (libpng) files of any common sample type into Rasters,
-// encode Rasters / label images back to TIFF and PNG, and draw label-outline overlays.
+// Image I/O: decode TIFF (libtiff), PNG (libpng) and JPEG (libjpeg-turbo) files of any common sample type into
+// Rasters (plus the channel/z/time axes of ImageJ and OME-TIFF stacks), encode Rasters / label images back to
+// TIFF and PNG, and draw label-outline overlays.
 // The file type is found from the magic bytes, never from the file name extension.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "image/axes.h"
 #include "image/image_error.h"
 #include "image/plane.h"
 #include "image/raster.h"
@@ -16,10 +19,11 @@ namespace ck {
 // ---------------------------------------------------------------- decode
 
 /// File type found from the leading magic bytes.
-enum class ImageFormat { Unknown, Tiff, Png };
+enum class ImageFormat { Unknown, Tiff, Png, Jpeg };
 
-/// Sniffs the magic bytes: "II*\0"/"MM\0*" (classic TIFF), "II+\0"/"MM\0+" (BigTIFF), or the 8-byte PNG
-/// signature. Returns Unknown for anything else (including fewer bytes than the signature).
+/// Sniffs the magic bytes: "II*\0"/"MM\0*" (classic TIFF), "II+\0"/"MM\0+" (BigTIFF), the 8-byte PNG
+/// signature, or FF D8 FF (JPEG: SOI + the next marker). Returns Unknown for anything else (including fewer
+/// bytes than the signature).
 ImageFormat sniff_image_format(const uint8_t* data, size_t size);
 
 /// Decodes the image file at `path` (UTF-8, may contain spaces). Returns one H×W×C Raster per page
@@ -27,16 +31,39 @@ ImageFormat sniff_image_format(const uint8_t* data, size_t size);
 /// Throws ImageError("<file name>: <reason>") if the file cannot be opened/read or decoded.
 std::vector<Raster> decode_image_file(const std::string& path);
 
-/// Decodes an in-memory TIFF or PNG file; `name` is only used in error messages.
-/// TIFF: uint8/uint16/uint32/int16/float32/float64 samples (plus 1/2/4-bit gray and palette), 1-4 samples
-/// per pixel, contiguous or planar-separate, strips or tiles, any compression libtiff was built with;
-/// palette -> RGB uint8, min-is-white (unsigned ints) inverted to min-is-black, 1/2/4-bit gray scaled to
-/// 0..255 uint8, JPEG/YCbCr -> RGB uint8; reduced-resolution pages (thumbnails) after the first are skipped.
+/// Decodes an in-memory TIFF, PNG or JPEG file; `name` is only used in error messages.
+/// TIFF: uint8/uint16/uint32, int8/int16/int32, float16/float32/float64 samples (plus 1/2/4-bit gray and
+/// palette), 1-4 samples per pixel, contiguous or planar-separate, strips or tiles, any compression libtiff was
+/// built with; float16 -> F32 (exact; inf/NaN kept), palette -> RGB uint8, min-is-white (unsigned ints)
+/// inverted to min-is-black, 1/2/4-bit gray (bilevel included) scaled to 0..255 uint8, JPEG/YCbCr -> RGB
+/// uint8; reduced-resolution pages (thumbnails) after the first are skipped.
 /// PNG: gray, gray+alpha, RGB, RGBA, palette (-> RGB, or RGBA with tRNS) at 1/2/4/8/16 bit; 1/2/4-bit gray is
 /// scaled to 0..255 uint8, 16-bit -> U16 in native byte order.
+/// JPEG (8-bit baseline, progressive or arithmetic-coded): gray -> 1 channel U8, YCbCr/RGB -> 3 channels U8
+/// (RGB); one page. CMYK/YCCK and 12-bit JPEGs are refused; libjpeg warnings (truncated or corrupt data) are
+/// errors. EXIF orientation is not applied.
 /// Throws ImageError for empty, truncated, corrupt or unknown data, 0-sized images, unsupported sample
 /// formats, or images over 2^31 pixels.
 std::vector<Raster> decode_image_bytes(const uint8_t* data, size_t size, const std::string& name);
+
+/// The pages of a file plus how they map onto channel / z / time (see decode_image_stack).
+struct DecodedStack {
+  std::vector<Raster> pages;        ///< exactly what decode_image_bytes returns
+  std::optional<StackAxes> axes;    ///< set when axes metadata or a pixel size was found and is consistent
+  std::string axes_problem;         ///< one line when metadata was present but malformed or inconsistent
+                                    ///< with the pages; then `axes` is empty (nothing is guessed)
+};
+
+/// Decodes like decode_image_bytes and reads the axes of a TIFF from its first page's tags:
+/// ImageDescription "ImageJ=..." (parse_imagej_description) or OME-XML (parse_ome_xml), then checks that
+/// channels × slices × frames equals the number of decoded pages (OME: pages of k samples each may hold k
+/// channels; then axes.channels = SizeC / k). Pixel size (µm/px): OME PhysicalSizeX/Y when given; else
+/// 1 / XResolution (and YResolution) in the ImageJ description's `unit=` (pixels per unit, e.g. micron), or
+/// in ResolutionUnit centimeter (10^4 µm) / inch (25400 µm, the TIFF default); ResolutionUnit none without an
+/// ImageJ unit gives 0 (unknown). A TIFF with only a usable resolution gets axes with source
+/// "tiff-resolution" (beware: 72/96/300 dpi defaults of desktop software become pixel sizes of 353/265/85 µm).
+/// PNG and JPEG: axes empty. Throws ImageError as decode_image_bytes; never throws for bad metadata.
+DecodedStack decode_image_stack(const uint8_t* data, size_t size, const std::string& name);
 
 /// Reads a whole file into memory. Throws ImageError("<file name>: cannot open file (<errno text>)").
 std::vector<uint8_t> read_file_bytes(const std::string& path);
@@ -52,12 +79,19 @@ void write_file_atomic(const std::string& path, const void* data, size_t size);
 /// TIFF compression scheme for encode_tiff.
 enum class TiffCompression { None, Deflate, LZW, PackBits };
 
-/// How encode_tiff lays out the pixel data.
+/// TIFF ResolutionUnit for encode_tiff.
+enum class TiffResolutionUnit { None = 1, Inch = 2, Centimeter = 3 };
+
+/// How encode_tiff lays out the pixel data, and the metadata tags it writes.
 struct TiffWriteOptions {
   TiffCompression compression = TiffCompression::Deflate;  ///< ADOBE_DEFLATE by default
   bool planar_separate = false;  ///< PLANARCONFIG_SEPARATE (one plane per channel) instead of interleaved
   int tile_size = 0;             ///< >0: square tiles of this size in px (multiple of 16); 0: strips
   int rows_per_strip = 0;        ///< strips only; 0: as many rows as fit in ~64 KiB per strip
+  std::string description{};     ///< ImageDescription of the first page (e.g. ImageJ or OME-XML); "" = none
+  double x_resolution = 0;       ///< >0: XResolution (pixels per resolution unit) on every page
+  double y_resolution = 0;       ///< >0: YResolution (pixels per resolution unit) on every page
+  TiffResolutionUnit resolution_unit = TiffResolutionUnit::None;  ///< written with the resolutions
 };
 
 /// Encodes pages (each 1-4 channels, any DType) as one multi-page TIFF in memory. 1 channel ->

@@ -1,4 +1,5 @@
-// Header-only image probe (see probe.h). TIFF 6.0 / BigTIFF IFDs and the PNG IHDR chunk are parsed by hand:
+// Header-only image probe (see probe.h). TIFF 6.0 / BigTIFF IFDs, the PNG IHDR chunk and JPEG marker segments
+// (up to the SOFn frame header, ITU-T T.81 B.2) are parsed by hand:
 // libtiff needs the whole directory reachable and reports errors through global handlers; a probe must work
 // on a few bytes and never fail loudly.
 #include "image/probe.h"
@@ -113,6 +114,47 @@ ImageInfo probe_tiff(const ProbeReader& read) {
   return info;
 }
 
+/// SOFn markers (frame headers): C0-CF except C4 (DHT), C8 (JPG extension) and CC (DAC).
+bool is_sof(uint8_t m) { return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC; }
+
+ImageInfo probe_jpeg(const ProbeReader& read) {
+  ImageInfo info;
+  info.kind = ProbeKind::Jpeg;
+  uint64_t pos = 2;  // after SOI
+  for (int seg = 0; seg < kMaxProbeJpegSegments; ++seg) {
+    const std::string m = read(pos, 4);  // FF, marker code, segment length (big-endian, includes itself)
+    if (m.size() < 2 || static_cast<uint8_t>(m[0]) != 0xFF) return info;
+    const uint8_t code = static_cast<uint8_t>(m[1]);
+    if (code == 0xFF) {  // fill byte before a marker
+      pos += 1;
+      continue;
+    }
+    if (code == 0x01 || (code >= 0xD0 && code <= 0xD8)) {  // TEM, RSTn, SOI: no segment
+      pos += 2;
+      continue;
+    }
+    if (code == 0xD9 || code == 0xDA || code == 0x00) return info;  // EOI / SOS before a frame, or no marker
+    if (m.size() < 4) return info;
+    const uint64_t len = read_uint(m, 2, 2, true);
+    if (len < 2) return info;
+    if (is_sof(code)) {
+      const std::string f = read(pos + 4, 6);  // precision, height, width, components
+      if (len < 8 || f.size() < 6) return info;
+      info.bits = static_cast<uint8_t>(f[0]);
+      info.height = static_cast<int64_t>(read_uint(f, 1, 2, true));
+      info.width = static_cast<int64_t>(read_uint(f, 3, 2, true));
+      info.channels = static_cast<uint8_t>(f[5]);
+      if (info.width <= 0 || info.height <= 0 || info.channels <= 0) return info;  // height 0: set by DNL later
+      info.pages = 1;
+      info.pixels = info.width * info.height;
+      info.complete = true;
+      return info;
+    }
+    pos += 2 + len;
+  }
+  return info;
+}
+
 }  // namespace
 
 ProbeKind probe_kind(std::string_view head) {
@@ -124,6 +166,10 @@ ProbeKind probe_kind(std::string_view head) {
     if (ii || mm) return ProbeKind::Tiff;
     if (d[0] == 'P' && d[1] == 'K' && ((d[2] == 3 && d[3] == 4) || (d[2] == 5 && d[3] == 6))) return ProbeKind::Zip;
   }
+  if (head.size() >= 3) {
+    const auto* d = reinterpret_cast<const uint8_t*>(head.data());
+    if (d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return ProbeKind::Jpeg;
+  }
   return ProbeKind::Unknown;
 }
 
@@ -132,6 +178,7 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::Tiff: return "TIFF";
     case ProbeKind::Png: return "PNG";
     case ProbeKind::Zip: return "zip";
+    case ProbeKind::Jpeg: return "JPEG";
     case ProbeKind::Unknown: break;
   }
   return "unknown";
@@ -142,6 +189,7 @@ ImageInfo probe_image(const ProbeReader& read) {
   info.kind = probe_kind(read(0, 8));
   if (info.kind == ProbeKind::Png) return probe_png(read);
   if (info.kind == ProbeKind::Tiff) return probe_tiff(read);
+  if (info.kind == ProbeKind::Jpeg) return probe_jpeg(read);
   return info;
 }
 

@@ -7,9 +7,9 @@ namespace ck {
 
 int dtype_size(DType t) {
   switch (t) {
-    case DType::U8: return 1;
+    case DType::U8: case DType::I8: return 1;
     case DType::U16: case DType::I16: return 2;
-    case DType::U32: case DType::F32: return 4;
+    case DType::U32: case DType::I32: case DType::F32: return 4;
     case DType::F64: return 8;
   }
   return 1;
@@ -23,6 +23,8 @@ std::string dtype_name(DType t) {
     case DType::I16: return "int16";
     case DType::F32: return "float32";
     case DType::F64: return "float64";
+    case DType::I8: return "int8";
+    case DType::I32: return "int32";
   }
   return "unknown";
 }
@@ -59,6 +61,8 @@ double Raster::at(int y, int x, int c) const {
     case DType::I16: return load<int16_t>(p);
     case DType::F32: return load<float>(p);
     case DType::F64: return load<double>(p);
+    case DType::I8: return load<int8_t>(p);
+    case DType::I32: return load<int32_t>(p);
   }
   return 0;
 }
@@ -73,6 +77,8 @@ void Raster::set(int y, int x, int c, double v) {
     case DType::I16: store<int16_t>(p, static_cast<int16_t>(v)); break;
     case DType::F32: store<float>(p, static_cast<float>(v)); break;
     case DType::F64: store<double>(p, v); break;
+    case DType::I8: store<int8_t>(p, static_cast<int8_t>(v)); break;
+    case DType::I32: store<int32_t>(p, static_cast<int32_t>(v)); break;
   }
 }
 

@@ -8,12 +8,12 @@
 
 namespace ck {
 
-/// Sample type of a decoded image.
-enum class DType { U8, U16, U32, I16, F32, F64 };
+/// Sample type of a decoded image. (TIFF float16 samples are widened to F32 when decoded.)
+enum class DType { U8, U16, U32, I16, F32, F64, I8, I32 };
 
 /// Bytes per sample of `t`.
 int dtype_size(DType t);
-/// Short name: "uint8", "uint16", "uint32", "int16", "float32", "float64".
+/// Short name: "uint8", "uint16", "uint32", "int16", "float32", "float64", "int8", "int32".
 std::string dtype_name(DType t);
 
 /// One decoded image: H×W×C samples, interleaved (pixel-major: y, x, c), native byte order.

@@ -71,6 +71,8 @@ inline constexpr const char* kObjects = "objects";        ///< number of objects
 inline constexpr const char* kOutputNames = "output_names";  ///< zip child: JSON list of its page output names
 inline constexpr const char* kOutputList = "outputs_list";   ///< JSON [{key, name, kind, image}] of the outputs
 inline constexpr const char* kWarning = "warning";            ///< one line, e.g. a blank channel
+inline constexpr const char* kUnread = "unread";              ///< zip parent: JSON [{name, reason}] of members not read
+inline constexpr const char* kSkipped = "skipped";            ///< zip parent: JSON [{name, reason}] of non-image members
 }  // namespace field
 
 /// True for `done` and `failed`.

@@ -35,8 +35,14 @@ struct OverlapTable {
   int n_pred() const { return static_cast<int>(pred_ids.size()); }
 };
 
-/// Builds the overlap table in one pass over the pixels. `gt` and `pred` are H×W label images.
-/// Throws std::invalid_argument naming both shapes if they differ.
+/// Builds the sparse GT/prediction overlap table in one pass over the pixels.
+/// Parameters:
+///   gt    — H×W uint32 ground-truth label image (0 = background, ids need not be consecutive)
+///   pred  — H×W uint32 predicted label image, same shape
+/// Returns: OverlapTable (areas and intersections in px, IoU = intersection/union as double); images without
+///   objects (including empty ones) give a table with no objects, no pairs and zero foreground counts.
+/// Throws: std::invalid_argument naming both shapes if they differ.
+/// Reference: StarDist `matching` (its label-overlap / IoU matrix, stored sparsely here).
 OverlapTable compute_overlap(const LabelImage& gt, const LabelImage& pred);
 
 /// TP/FP/FN counts of one matching.
@@ -60,13 +66,20 @@ struct Matching {
   double sum_iou = 0.0;                              ///< total IoU of the matched pairs
 };
 
-/// One-to-one matching of GT and predicted objects among pairs with IoU >= `threshold` (in (0, 1]).
+/// Optimal one-to-one matching of GT and predicted objects among pairs with IoU >= `threshold`.
 /// Solved exactly with the Hungarian algorithm (see hungarian.h). Objective, as in StarDist's
 /// `matching` (cost = -(IoU >= t) - IoU / (2·min(n_true, n_pred))): first the largest number of
 /// pairs, then among those the largest total IoU. For t >= 0.5 every object has at most one candidate
 /// partner with IoU > 0.5, so this is the same as maximizing total IoU. Thresholds are compared exactly
 /// (IoU = intersection/union as a correctly rounded double against the double `threshold`).
-/// Throws std::invalid_argument if threshold is not in (0, 1].
+/// Parameters:
+///   table      — OverlapTable from compute_overlap
+///   threshold  — IoU threshold t, double, in (0, 1]
+/// Returns: Matching: threshold; counts tp, fp = n_pred - tp, fn = n_true - tp; the matched (GT id, pred id)
+///   pairs sorted by GT id; sum_iou of the matched pairs. A table without objects gives all zeros.
+/// Throws: std::invalid_argument if threshold is not in (0, 1] (NaN included).
+/// Reference: StarDist `matching` for the F1/AP conventions (Schmidt et al., MICCAI 2018; Weigert et al.,
+///   WACV 2020); Kuhn 1955 / Munkres 1957, as scipy `linear_sum_assignment`.
 Matching match_objects(const OverlapTable& table, double threshold);
 
 /// The 10 IoU thresholds of the DSB 2018 / StarDist average precision: 0.50, 0.55, ..., 0.95.

@@ -75,6 +75,7 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
   std::filesystem::create_directories(opt.out_dir);
   BatchReport report;
   report.problems = inputs.problems;
+  report.skipped = inputs.skipped;
   std::mutex report_mu;  // guards report.images (stage A appends pages; stage C fills results)
   ProgressBar bar(static_cast<int>(inputs.images.size()), "images", opt.progress);
   const auto t_start = Clock::now();
@@ -252,6 +253,11 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
         {"max_pixels", opt.max_pixels}}},
       {"images", images},
       {"input_errors", problems},
+      {"skipped", [&] {
+         nlohmann::json j = nlohmann::json::array();
+         for (const auto& p : report.skipped) j.push_back({{"input", p.origin}, {"reason", p.reason}});
+         return j;
+       }()},
       {"totals",
        {{"images", report.images.size()},
         {"done", report.n_ok()},

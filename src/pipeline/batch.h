@@ -36,6 +36,7 @@ struct ImageReport {
 struct BatchReport {
   std::vector<ImageReport> images;     ///< in input order
   std::vector<InputProblem> problems;  ///< inputs that yielded no image
+  std::vector<InputProblem> skipped;   ///< zip members that are not images
   double wall_s = 0;                   ///< seconds, whole run
   double megapixels = 0;               ///< of the images segmented successfully
   int n_ok() const;

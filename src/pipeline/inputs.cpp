@@ -21,12 +21,12 @@ std::string lower(std::string s) {
 
 bool has_image_extension(const fs::path& p) {
   const std::string e = lower(p.extension().string());
-  return e == ".tif" || e == ".tiff" || e == ".png";
+  return e == ".tif" || e == ".tiff" || e == ".png" || e == ".jpg" || e == ".jpeg";
 }
 
 }  // namespace
 
-InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& limits) {
+InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& limits, int64_t max_pixels) {
   InputList list;
   struct Found {
     fs::path path;
@@ -49,7 +49,7 @@ InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& l
           found.push_back(p);
       }
       std::sort(found.begin(), found.end());
-      if (found.empty()) list.problems.push_back({arg, "folder holds no .tif/.tiff/.png/.zip file"});
+      if (found.empty()) list.problems.push_back({arg, "folder holds no .tif/.tiff/.png/.jpg/.jpeg/.zip file"});
       for (auto& p : found) files.push_back({p, p.string(), fs::relative(p, arg, ec).generic_string()});
     } else if (fs::exists(arg, ec)) {
       files.push_back({fs::path(arg), arg, fs::path(arg).filename().string()});
@@ -70,13 +70,18 @@ InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& l
   for (const auto& f : files) {
     if (is_zip_file(f.path.string())) {
       try {
-        for (auto& m : read_zip_images(read_file_bytes(f.path.string()), limits)) {
+        ZipContents c = read_zip(read_file_bytes(f.path.string()), limits, max_pixels);
+        for (auto& m : c.images) {
           ImageSource s;
           s.rel = m.path;
           s.origin = f.origin + ":" + m.path;
           s.bytes = std::move(m.bytes);
           list.images.push_back(std::move(s));
         }
+        // each bad member is reported by its own name; the good ones go on
+        for (const auto& p : c.failed) list.problems.push_back({f.origin + ":" + p.path, p.reason});
+        for (const auto& p : c.skipped) list.skipped.push_back({f.origin + ":" + p.path, p.reason});
+        if (c.images.empty() && c.failed.empty()) list.problems.push_back({f.origin, no_image_reason(c)});
       } catch (const std::exception& e) {
         list.problems.push_back({f.origin, e.what()});
       }

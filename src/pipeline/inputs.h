@@ -1,5 +1,6 @@
 #pragma once
 // Expands the command line's INPUT... (files, folders, globs, zips) into a list of images to segment.
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ struct InputProblem {
 /// Result of expanding the inputs.
 struct InputList {
   std::vector<ImageSource> images;
-  std::vector<InputProblem> problems;
+  std::vector<InputProblem> problems;  ///< inputs (or zip members, origin "zip:member") that cannot be read
+  std::vector<InputProblem> skipped;   ///< zip members that are not images (origin "zip:member")
 };
 
 /// Expands `args` in order. A folder contributes its image files (.tif/.tiff/.png, any case) and zips,
@@ -35,6 +37,7 @@ struct InputList {
 /// later by magic bytes. A non-existing argument with * ? [ is expanded as a glob. A zip (by its "PK" magic)
 /// contributes its image entries (skipping directories, `__MACOSX/`, hidden and non-image files); an empty or
 /// corrupt zip becomes an InputProblem. Output names are given later by OutputNamer from `rel`.
-InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& limits = {});
+InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& limits = {},
+                        int64_t max_pixels = INT64_MAX);
 
 }  // namespace ck

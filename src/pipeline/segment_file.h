@@ -30,7 +30,7 @@ struct DecodedFile {
   double decode_s = 0;             ///< seconds, whole file
 };
 
-/// Decodes `size` bytes (TIFF or PNG by magic bytes). The header is probed first, so a file over `max_pixels`
+/// Decodes `size` bytes (TIFF, PNG or JPEG by magic bytes). The header is probed first, so a file over `max_pixels`
 /// (all pages together) is refused before any pixel is decoded. `name_pages(n)` gives the output names of the n
 /// pages (e.g. OutputNamer::assign). `label` names the file in messages. Throws ImageError (undecodable) or
 /// std::invalid_argument (over the pixel limit: "image is W×H px (P pages, N pixels), over the limit of M").

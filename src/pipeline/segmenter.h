@@ -47,20 +47,61 @@ struct PreparedImage {
   bool rescaled = false;
 };
 
-/// Runs the full per-image path. The three stages can run on different threads for different images
-/// (prepare and finish are const and thread-safe; predict uses the one predictor and must be serialized).
+/// Runs the full per-image path: channel -> rescale to the model's µm/px -> normalize -> predict (tiled) ->
+/// deep watershed -> resize back -> label image + per-object properties. The three stages can run on different
+/// threads for different images (prepare and finish are const and thread-safe; predict uses the one predictor
+/// and must be serialized).
+/// Reference: DESIGN §1 (the DeepCell Kiosk's one-image path, Bannon et al. 2021).
 class Segmenter {
  public:
+  /// Binds a model card to its predictor.
+  /// Parameters:
+  ///   manifest   — ModelManifest: the model's µm/px, normalization percentiles, tuned DeepWatershedParams
+  ///   predictor  — the model (owned); must be non-null
+  /// Returns: — (constructor).
+  /// Throws: nothing (neither argument is validated here).
+  /// Reference: —
   Segmenter(ModelManifest manifest, std::unique_ptr<Predictor> predictor);
-  /// Segments `image` (any dtype, ≥1×1): prepare + predict + finish. Throws PreprocessError (channel out of
-  /// range, NaN/Inf pixels, bad mpp) or std::runtime_error (model failure) with a one-line reason.
-  /// Adds stage times to `t`.
+  /// Segments `image`: prepare + predict + finish. Adds stage times to `t`.
+  /// Parameters:
+  ///   image  — Raster H×W×C, any dtype, ≥1×1
+  ///   opt    — SegmentOptions: channel (0-based), image_mpp (µm/px; 0 = the model's), optional postprocess
+  ///            override
+  ///   t      — StageTimings, s; preprocess, predict and postprocess are incremented
+  /// Returns: Segmentation at the input's H×W (labels 1..N, per-object properties, normalized input).
+  /// Throws: PreprocessError (channel out of range, NaN/Inf pixels, bad mpp) or std::runtime_error (model failure)
+  ///   with a one-line reason; PostprocessError from finish() if the model's maps are unusable.
+  /// Reference: DESIGN §1.
   Segmentation segment(const Raster& image, const SegmentOptions& opt, StageTimings& t);
-  /// Channel selection, finiteness check, rescale to the model's µm/px, percentile normalization.
+  /// Pre-processing: channel selection, finiteness check, rescale to the model's µm/px, percentile normalization.
+  /// The percentiles are computed once, on the raw channel at its own resolution; the same range normalizes
+  /// the model input (resized with resize_bilinear first when rescaling).
+  /// Parameters: image, opt as for segment(); t.preprocess is incremented (s).
+  /// Returns: PreparedImage: raw (H×W float32, raw units), model_input (H'×W' float32; H' = max(1, round(H·image_mpp /
+  ///   model mpp)) when rescaled, else H×W), stats (raw units), rescaled (image_mpp > 0 and != the model's).
+  /// Throws: PreprocessError (channel out of range, NaN/Inf pixels, empty image, bad mpp or percentiles).
+  /// Reference: —
   PreparedImage prepare(const Raster& image, const SegmentOptions& opt, StageTimings& t) const;
   /// Model inference (tiled). Not thread-safe.
+  /// Parameters:
+  ///   p  — PreparedImage from prepare(); its model_input (H'×W' float32, normalized) is run
+  ///   t  — t.predict is incremented (s)
+  /// Returns: ModelOutputs (inner, outer, foreground), H'×W' float32 in [0, 1] at the model input's size.
+  /// Throws: std::runtime_error (one-line reason) if the model cannot run.
+  /// Reference: —
   ModelOutputs predict(const PreparedImage& p, StageTimings& t);
-  /// Deep watershed, resize back to the input size, region properties.
+  /// Post-processing: deep watershed, resize back to the input size, region properties.
+  /// Parameters:
+  ///   p     — PreparedImage from prepare(), consumed
+  ///   maps  — ModelOutputs from predict(), consumed; inner and outer are used
+  ///   opt   — opt.postprocess if set, else the manifest's tuned DeepWatershedParams
+  ///   t     — t.postprocess is incremented (s)
+  /// Returns: Segmentation: labels H×W uint32 at the input size (nearest-neighbour resized and relabelled 1..N
+  ///   when rescaled), objects sorted by label (areas in input px, mean intensity of the raw channel),
+  ///   normalized H×W float32 (the raw channel under p.stats).
+  /// Throws: PostprocessError (a std::invalid_argument) from deep_watershed (inner/outer shape mismatch, NaN/Inf,
+  ///   invalid params) or region_props (labels and raw channel differ in shape); PreprocessError from the resize.
+  /// Reference: —
   Segmentation finish(PreparedImage&& p, ModelOutputs&& maps, const SegmentOptions& opt, StageTimings& t) const;
   const ModelManifest& manifest() const { return manifest_; }
 

@@ -4,6 +4,8 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <clocale>
+#include <locale.h>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -25,10 +27,10 @@ std::string lower(std::string s) {
 
 bool has_image_extension(const fs::path& p) {
   const std::string e = lower(p.extension().string());
-  return e == ".tif" || e == ".tiff" || e == ".png";
+  return e == ".tif" || e == ".tiff" || e == ".png" || e == ".jpg" || e == ".jpeg";
 }
 
-bool is_image_kind(ProbeKind k) { return k == ProbeKind::Tiff || k == ProbeKind::Png; }
+bool is_image_kind(ProbeKind k) { return k == ProbeKind::Tiff || k == ProbeKind::Png || k == ProbeKind::Jpeg; }
 
 bool hidden_component(const std::string& entry) {
   for (const auto& part : fs::path(entry)) {
@@ -55,48 +57,174 @@ bool is_zip_file(const std::string& path) {
   return is_zip_bytes(std::string(m, n));
 }
 
-std::vector<ZipImage> read_zip_images(const std::vector<uint8_t>& zip, const ZipLimits& limits) {
+namespace {
+
+/// Switches this thread to a UTF-8 C locale while it lives, so libarchive can convert member names (a zip's
+/// names are UTF-8 when bit 11 is set, else CP437) whatever the process locale is ("C" in services and tests).
+class Utf8Locale {
+ public:
+  Utf8Locale() {
+    loc_ = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    if (loc_) old_ = uselocale(loc_);
+  }
+  ~Utf8Locale() {
+    if (loc_) {
+      uselocale(old_);
+      freelocale(loc_);
+    }
+  }
+
+ private:
+  locale_t loc_ = static_cast<locale_t>(0), old_ = static_cast<locale_t>(0);
+};
+
+std::string member_name(archive_entry* e) {
+  if (const char* u = archive_entry_pathname_utf8(e)) return u;
+  if (const char* p = archive_entry_pathname(e)) return p;
+  return "";
+}
+
+std::string error_text(archive* a) {
+  const char* s = archive_error_string(a);
+  return s && *s ? s : "unknown error";
+}
+
+}  // namespace
+
+ZipContents read_zip(const std::vector<uint8_t>& zip, const ZipLimits& limits, int64_t max_pixels) {
+  Utf8Locale utf8;
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK)
-    throw std::runtime_error("not a readable zip archive (" + std::string(archive_error_string(a.get()) ?: "unknown") + ")");
-  std::vector<ZipImage> out;
+    throw std::runtime_error("not a readable zip archive (" + error_text(a.get()) + ")");
+  ZipContents out;
   int64_t entries = 0, total = 0;
   archive_entry* e = nullptr;
   while (true) {
     const int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      throw std::runtime_error("corrupt zip archive (" + std::string(archive_error_string(a.get()) ?: "unknown") + ")");
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      // The archive cannot be read past this point: keep what was read, say why the rest is missing.
+      if (out.images.empty() && out.failed.empty() && out.skipped.empty())
+        throw std::runtime_error("corrupt zip archive (" + error_text(a.get()) + ")");
+      out.failed.push_back({"(rest of the archive)", "unreadable after the members above (" + error_text(a.get()) + ")"});
+      break;
+    }
     if (++entries > limits.max_entries)
       throw std::runtime_error("zip has more than " + std::to_string(limits.max_entries) + " entries");
-    const std::string entry = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-    if (archive_entry_filetype(e) != AE_IFREG || hidden_component(entry)) continue;
+    const std::string entry = member_name(e);
     const fs::path ep(entry);
-    if (ep.is_absolute() || std::any_of(ep.begin(), ep.end(), [](const fs::path& c) { return c == ".."; }))
-      throw std::runtime_error("zip entry '" + entry + "' escapes the archive (absolute or '..' path)");
+    const auto type = archive_entry_filetype(e);
+    if (type == AE_IFDIR || hidden_component(entry)) continue;  // folders, __MACOSX/, .DS_Store: not listed
+    if (ep.is_absolute() || std::any_of(ep.begin(), ep.end(), [](const fs::path& c) { return c == ".."; })) {
+      out.failed.push_back({entry, "path escapes the archive (absolute or '..'); not read"});
+      continue;
+    }
+    if (type == AE_IFLNK) {
+      out.skipped.push_back({entry, "symbolic link (not followed)"});
+      continue;
+    }
+    if (type != AE_IFREG) {
+      out.skipped.push_back({entry, "not a regular file"});
+      continue;
+    }
+    if (archive_entry_is_encrypted(e)) {
+      out.failed.push_back({entry, "encrypted (password-protected) member; not read"});
+      continue;
+    }
+    if (archive_entry_size_is_set(e) && archive_entry_size(e) > limits.max_entry_bytes) {
+      out.failed.push_back({entry, "member is " + std::to_string(archive_entry_size(e)) + " bytes, over the limit of " +
+                                       std::to_string(limits.max_entry_bytes) + " bytes; not read"});
+      continue;
+    }
+    // Inflate in 64 KiB chunks; every limit is checked as the bytes arrive, never after the member is in memory.
     std::vector<uint8_t> bytes;
     uint8_t buf[1 << 16];
+    std::string why;            // set when the member is refused
+    bool decided_kind = false, probed = false;
+    bool is_image = false;
     while (true) {
       const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
-      if (n < 0) throw std::runtime_error("corrupt zip entry '" + entry + "' (" + (archive_error_string(a.get()) ?: "unknown") + ")");
+      if (n < 0) {
+        why = "corrupt member (" + error_text(a.get()) + ")";
+        break;
+      }
       if (n == 0) break;
       total += n;
-      if (static_cast<int64_t>(bytes.size()) + n > limits.max_entry_bytes)
-        throw std::runtime_error("zip entry '" + entry + "' is larger than " + std::to_string(limits.max_entry_bytes) + " bytes");
       if (total > limits.max_total_bytes)
         throw std::runtime_error("zip expands beyond " + std::to_string(limits.max_total_bytes) + " bytes");
       if (total > limits.max_ratio * std::max<double>(zip.size(), 1.0) && total > (int64_t{1} << 20))
         throw std::runtime_error("zip compression ratio exceeds " + std::to_string(static_cast<int>(limits.max_ratio)) +
                                  ":1 (zip bomb?)");
+      if (static_cast<int64_t>(bytes.size()) + n > limits.max_entry_bytes) {
+        why = "member is larger than " + std::to_string(limits.max_entry_bytes) + " bytes; not read";
+        break;
+      }
       bytes.insert(bytes.end(), buf, buf + n);
+      const std::string_view head(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      if (!decided_kind && bytes.size() >= 16) {
+        decided_kind = true;
+        const ProbeKind k = probe_kind(head);
+        if (k == ProbeKind::Zip) {
+          why = "skip:nested zip archive (not opened)";
+          break;
+        }
+        is_image = is_image_kind(k) || has_image_extension(ep);
+        if (!is_image) {
+          why = "skip:not an image (" + std::string(k == ProbeKind::Unknown ? "unknown type" : probe_kind_name(k)) + ")";
+          break;
+        }
+      }
+      if (decided_kind && !probed && bytes.size() >= (size_t{1} << 16)) {
+        const ImageInfo info = probe_image_bytes(head);
+        if (info.complete) {
+          probed = true;
+          if (info.pixels > max_pixels) {
+            why = "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) + " px (" +
+                  std::to_string(info.pages) + " page(s), " + std::to_string(info.pixels) +
+                  " pixels), over the limit of " + std::to_string(max_pixels) + " pixels; not read";
+            break;
+          }
+        }
+      }
     }
-    const bool image_by_magic = is_image_kind(probe_kind(std::string_view(reinterpret_cast<const char*>(bytes.data()), std::min<size_t>(bytes.size(), 16))));
-    if (!image_by_magic && !has_image_extension(ep)) continue;  // a non-image file: skipped
-    out.push_back({entry, std::make_shared<const std::vector<uint8_t>>(std::move(bytes))});
+    if (why.empty() && !decided_kind) {  // a member shorter than 16 bytes
+      const ProbeKind k = probe_kind(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      is_image = is_image_kind(k) || has_image_extension(ep);
+      if (!is_image) why = "skip:not an image (" + std::string(bytes.empty() ? "empty file" : "unknown type") + ")";
+    }
+    if (why.empty() && !probed) {
+      const ImageInfo info =
+          probe_image_bytes(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      if (info.pixels > max_pixels)
+        why = "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) + " px (" +
+              std::to_string(info.pages) + " page(s), " + std::to_string(info.pixels) + " pixels), over the limit of " +
+              std::to_string(max_pixels) + " pixels";
+    }
+    if (why.rfind("skip:", 0) == 0) {
+      out.skipped.push_back({entry, why.substr(5)});
+      continue;
+    }
+    if (!why.empty()) {
+      out.failed.push_back({entry, why});
+      continue;
+    }
+    out.images.push_back({entry, std::make_shared<const std::vector<uint8_t>>(std::move(bytes))});
   }
-  if (out.empty()) throw std::runtime_error("zip holds no TIFF or PNG image");
   return out;
+}
+
+std::string no_image_reason(const ZipContents& c) {
+  if (!c.failed.empty())
+    return "zip holds no readable image; " + c.failed.front().path + ": " + c.failed.front().reason +
+           (c.failed.size() > 1 ? " (and " + std::to_string(c.failed.size() - 1) + " more)" : "");
+  return "zip holds no TIFF, PNG or JPEG image";
+}
+
+std::vector<ZipImage> read_zip_images(const std::vector<uint8_t>& zip, const ZipLimits& limits) {
+  ZipContents c = read_zip(zip, limits);
+  if (c.images.empty()) throw std::runtime_error(no_image_reason(c));
+  return std::move(c.images);
 }
 
 namespace {
@@ -112,7 +240,10 @@ std::string make_zip(const std::vector<ZipEntry>& entries) {
   auto check = [&](int r, const char* what) {
     if (r < ARCHIVE_WARN) throw std::runtime_error(std::string("zip ") + what + ": " + archive_error_string(a.get()));
   };
+  Utf8Locale utf8;
   check(archive_write_set_format_zip(a.get()), "format");
+  // member names are UTF-8 and marked so (general purpose bit 11), whatever the process locale
+  check(archive_write_set_options(a.get(), "zip:hdrcharset=UTF-8"), "options");
   archive_write_set_bytes_in_last_block(a.get(), 1);  // no padding of the last block
   check(archive_write_open(a.get(), &out, nullptr, append_cb, nullptr), "open");
   const time_t now = std::time(nullptr);

@@ -18,29 +18,59 @@ struct NormalizationStats {
   float high = 0.0f;  ///< P_high: value mapped to 1
 };
 
-/// Throws PreprocessError("image contains NaN/Inf pixels (N of M)") if any pixel of `img` is not finite.
+/// Checks that every pixel of `img` is finite.
+/// Parameters:
+///   img  — H×W float32, any units
+/// Returns: nothing; an empty image passes.
+/// Throws: PreprocessError("image contains NaN/Inf pixels (N of M)") if any pixel of `img` is not finite.
+/// Reference: —
 void check_finite(const FloatPlane& img);
 
-/// The p-th percentile (p in [0, 100]) of `img`, with numpy's default "linear" definition:
-/// position p/100·(n-1) in the sorted values, linearly interpolated between the two neighbours.
-/// Computed exactly with std::nth_element on a copy (subsampled above kPercentileMaxSamples pixels).
-/// Throws PreprocessError on an empty image, p outside [0, 100] or NaN/Inf pixels.
+/// The p-th percentile of the pixel values of `img`.
+/// numpy's default "linear" definition: position p/100·(n-1) in the sorted values, linearly interpolated
+/// between the two neighbours. Computed exactly with std::nth_element on a copy (subsampled above
+/// kPercentileMaxSamples pixels).
+/// Parameters:
+///   img  — H×W float32, any intensity units; at least 1 px, all finite
+///   p    — float32, percent, in [0, 100]
+/// Returns: float32 value in img's units (interpolated in double, rounded to float32).
+/// Throws: PreprocessError on an empty image, p outside [0, 100] (NaN included) or NaN/Inf pixels.
+/// Reference: numpy.percentile(img, p) (method 'linear'), on every pixel up to kPercentileMaxSamples px.
 float percentile(const FloatPlane& img, float p);
 
-/// P_low and P_high of `img` (one copy, two nth_element passes). Same rules and errors as percentile();
-/// additionally requires p_low < p_high.
+/// P_low and P_high of `img` (one copy, two nth_element passes), as percentile() computes them.
+/// Parameters:
+///   img     — H×W float32, any intensity units; at least 1 px, all finite
+///   p_low   — float32, percent, in [0, 100]; default 1
+///   p_high  — float32, percent, in [0, 100]; default 99.8; additionally requires p_low < p_high
+/// Returns: NormalizationStats {low = P_low, high = P_high}, in img's units.
+/// Throws: PreprocessError, same rules and errors as percentile() (empty image, p outside [0, 100], NaN/Inf
+///   pixels), and if p_low >= p_high.
+/// Reference: numpy.percentile, as percentile().
 NormalizationStats percentile_stats(const FloatPlane& img, float p_low = 1.0f, float p_high = 99.8f);
 
-/// Applies x' = (x - low)/(high - low) to every pixel (H×W float32 -> H×W float32).
-/// If high - low < 1e-6·max(1, |high|) (constant or all-zero image) returns an all-zero plane: never divides
-/// by zero, never produces NaN. Throws PreprocessError on NaN/Inf pixels or non-finite stats.
+/// Applies x' = (x - low)/(high - low) to every pixel (computed in double, rounded to float32).
+/// Parameters:
+///   img    — H×W float32, in the units of `stats`; all finite
+///   stats  — NormalizationStats: low (mapped to 0) and high (mapped to 1), img's units, both finite
+/// Returns: H×W float32, not clipped. If high - low < 1e-6·max(1, |high|) (constant or all-zero image; also
+///   high < low) returns an all-zero plane: never divides by zero, never produces NaN. Empty in -> empty out.
+/// Throws: PreprocessError on NaN/Inf pixels or non-finite stats.
+/// Reference: —
 FloatPlane apply_normalization(const FloatPlane& img, const NormalizationStats& stats);
 
 /// Percentile normalization: apply_normalization(img, percentile_stats(img, p_low, p_high)).
-/// Input H×W float32 in any intensity unit; output H×W float32, ~[0, 1] between the percentiles (values
-/// outside are not clipped). Defaults p_low = 1, p_high = 99.8 (percent). If `stats` is non-null the
-/// percentiles used are written there. Throws PreprocessError on an empty image, NaN/Inf pixels, or
-/// percentiles outside 0 <= p_low < p_high <= 100.
+/// x' = (x - P_low) / (P_high - P_low): ~[0, 1] between the percentiles (values outside are not clipped).
+/// Parameters:
+///   img     — H×W float32 in any intensity unit; at least 1 px, all finite
+///   p_low   — float32, percent; default 1
+///   p_high  — float32, percent; default 99.8; requires 0 <= p_low < p_high <= 100
+///   stats   — optional output; if non-null the percentiles used (img's units) are written there; default nullptr
+/// Returns: H×W float32; an all-zero plane for a constant image (see apply_normalization).
+/// Throws: PreprocessError on an empty image, NaN/Inf pixels, or percentiles outside 0 <= p_low < p_high <= 100.
+/// Reference: the DeepCell / CSBDeep percentile normalization, CSBDeep `csbdeep.utils.normalize(x, pmin, pmax,
+///   clip=False)` (which divides by P_high - P_low + 1e-20 instead of zeroing constant images); percentiles as
+///   numpy.percentile (see percentile()).
 FloatPlane normalize_percentile(const FloatPlane& img, float p_low = 1.0f, float p_high = 99.8f,
                                 NormalizationStats* stats = nullptr);
 

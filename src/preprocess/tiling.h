@@ -24,25 +24,43 @@ struct TilePlan {
   std::vector<TileRect> tiles;   ///< row-major (y outer, x inner)
 };
 
-/// Plans tiles covering every pixel of an image_h×image_w image. Per axis (n = image size, T = tile_size):
+/// Plans fixed-size model input tiles covering every pixel of an image_h×image_w image (row-major order).
+/// Per axis (n = image size, T = tile_size):
 ///  - n <= T: ONE tile of size n rounded up to `multiple` (not the full T), starting at 0;
 ///  - n > T: tiles of size T, k+1 of them with k = ceil((n - T)/(T - overlap)), start_i = floor(i·(n - T)/k):
 ///    evenly spread, the first flush with the image start and the last with its end, so every tile lies inside
 ///    the image and neighbours overlap by at least `overlap` px.
-/// `multiple` is the network's total stride (e.g. 32 for 5 stride-2 stages). Example: 1000×1000, tile 256,
-/// overlap 32, multiple 32 -> 5×5 = 25 tiles of 256×256.
-/// Throws PreprocessError if image_h/image_w < 1, multiple < 1, tile_size < 1 or not a multiple of
-/// `multiple`, or overlap outside [0, tile_size).
+/// Parameters:
+///   image_h, image_w  — image size, px, >= 1 (1×1 .. very large)
+///   tile_size         — px, >= 1 and a multiple of `multiple`; the model's input tile edge
+///   overlap           — px, in [0, tile_size); requested minimum overlap between neighbouring tiles
+///   multiple          — px, >= 1; the network's total stride (e.g. 32 for 5 stride-2 stages)
+/// Returns: TilePlan; tile_h and tile_w are planned per axis (they may differ), each <= tile_size and a multiple of
+///   `multiple`. Example: 1000×1000, tile 256, overlap 32, multiple 32 -> 5×5 = 25 tiles of 256×256.
+/// Throws: PreprocessError if image_h/image_w < 1, multiple < 1, tile_size < 1 or not a multiple of
+///   `multiple`, or overlap outside [0, tile_size).
+/// Reference: —
 TilePlan plan_tiles(int image_h, int image_w, int tile_size, int overlap, int multiple);
 
 /// Index into [0, n) for a possibly out-of-range coordinate i, reflecting about the edge pixels without
 /// repeating them, like numpy.pad(mode='reflect') (..., 2, 1 | 0, 1, 2, ..., n-1 | n-2, ...), applied
-/// periodically so any pad width works; n == 1 always gives 0.
+/// periodically so any pad width works.
+/// Parameters:
+///   i  — coordinate, px, any int64 value
+///   n  — axis length, px
+/// Returns: index in [0, n); n == 1 always gives 0 (as does n <= 0).
+/// Throws: nothing.
+/// Reference: numpy.pad(mode='reflect').
 int reflect_index(int64_t i, int n);
 
-/// Copies tile `t` of `image` (H×W float32) into dst (t.h×t.w floats, row-major, caller-allocated);
-/// pixels outside the image are filled by reflection (reflect_index), so a 1×1 image gives a constant tile.
-/// Throws PreprocessError on an empty image, t.h/t.w < 1 or dst == nullptr.
+/// Copies tile `t` of `image` into a caller-allocated buffer; pixels outside the image are filled by reflection.
+/// Parameters:
+///   image  — H×W float32, at least 1×1
+///   t      — TileRect, px; t.h, t.w >= 1; may extend past the image (filled via reflect_index)
+///   dst    — t.h×t.w float32 values, row-major, caller-allocated, non-null
+/// Returns: nothing; dst holds the tile. A 1×1 image gives a constant tile.
+/// Throws: PreprocessError on an empty image, t.h/t.w < 1 or dst == nullptr.
+/// Reference: numpy.pad(mode='reflect') for the pixels outside the image.
 void extract_tile(const FloatPlane& image, const TileRect& t, float* dst);
 
 }  // namespace ck

@@ -33,13 +33,17 @@ TEST(ImageErrors, EmptyFile) {
 TEST(ImageErrors, RandomBytesAndTextAreUnknownType) {
   TempDir dir;
   write_bytes(dir.file("random.tif"), random_raster(10, 10, 1, DType::U8, 3).bytes);
-  EXPECT_EQ(decode_error(dir.file("random.tif")), "random.tif: unsupported file type (not TIFF or PNG)");
+  EXPECT_EQ(decode_error(dir.file("random.tif")), "random.tif: unsupported file type (not TIFF, PNG or JPEG)");
   const std::string text = "hello, this is not an image\n";
   write_bytes(dir.file("notes.png"), std::vector<uint8_t>(text.begin(), text.end()));
-  EXPECT_EQ(decode_error(dir.file("notes.png")), "notes.png: unsupported file type (not TIFF or PNG)");
+  EXPECT_EQ(decode_error(dir.file("notes.png")), "notes.png: unsupported file type (not TIFF, PNG or JPEG)");
+  const std::vector<uint8_t> bmp = {'B', 'M', 0x3A, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0};
+  write_bytes(dir.file("b.bmp"), bmp);
+  EXPECT_EQ(decode_error(dir.file("b.bmp")), "b.bmp: unsupported file type (not TIFF, PNG or JPEG)");
+  // a JPEG header alone is a JPEG now, cut short
   const std::vector<uint8_t> jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'};
   write_bytes(dir.file("b.jpg"), jpeg);
-  EXPECT_EQ(decode_error(dir.file("b.jpg")), "b.jpg: unsupported file type (not TIFF or PNG)");
+  EXPECT_EQ(decode_error(dir.file("b.jpg")), "b.jpg: corrupt JPEG (Premature end of JPEG file)");
 }
 
 TEST(ImageErrors, TruncatedPng) {
@@ -171,6 +175,7 @@ TEST(ImageErrors, MutatedFilesNeverCrash) {
       encode_tiff({test::random_raster(20, 17, 2, DType::U16, 3)}),
       encode_tiff({test::random_raster(33, 40, 3, DType::F32, 4)}, tiled),
       encode_label_tiff(LabelImage(30, 30, 7)),
+      test::encode_jpeg(test::random_raster(24, 40, 3, DType::U8, 5).bytes, 40, 24, 3, 90),
   };
   std::mt19937 rng(12345);
   int decoded = 0, errors = 0;

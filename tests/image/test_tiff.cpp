@@ -13,7 +13,7 @@ namespace {
 using test::random_raster;
 using test::TempDir;
 
-const DType kAllTypes[] = {DType::U8, DType::U16, DType::U32, DType::I16, DType::F32, DType::F64};
+const DType kAllTypes[] = {DType::U8, DType::U16, DType::U32, DType::I16, DType::F32, DType::F64, DType::I8, DType::I32};
 
 class ImageTiffRoundTrip : public ::testing::TestWithParam<DType> {};
 

@@ -1,9 +1,13 @@
 #pragma once
-// Test helpers for image I/O: temp folders, deterministic random rasters, raw libtiff/libpng writers for
-// layouts the library does not write itself (palette, min-is-white, sub-byte, odd bit depths).
+// Test helpers for image I/O: temp folders, deterministic random rasters, raw libtiff/libpng/libjpeg writers
+// for layouts the library does not write itself (palette, min-is-white, sub-byte, odd bit depths, JPEG).
 #include <png.h>
 #include <tiffio.h>
 #include <unistd.h>
+
+#include <cstdio>  // jpeglib.h needs FILE and size_t first
+#include <jpeglib.h>
+#include <cstdlib>
 
 #include <algorithm>
 #include <cstring>
@@ -49,11 +53,13 @@ inline Raster random_raster(int h, int w, int c, DType t, unsigned seed) {
 struct RawTiff {
   uint32_t width = 0, height = 0;
   uint16_t bps = 8, spp = 1, photometric = PHOTOMETRIC_MINISBLACK, format = SAMPLEFORMAT_UINT;
+  uint16_t compression = COMPRESSION_NONE, predictor = 0;    // predictor 0: tag not written
+  bool big_endian = false;                                   // "MM" file (samples byte-swapped by libtiff)
   std::vector<uint16_t> colormap_r, colormap_g, colormap_b;  // palette only (2^bps entries each)
-  std::vector<uint8_t> strip;                                // packed rows, byte-aligned per row
+  std::vector<uint8_t> strip;                                // packed rows, byte-aligned per row, native order
 
   void write(const std::string& path) const {
-    TIFF* t = TIFFOpen(path.c_str(), "w");
+    TIFF* t = TIFFOpen(path.c_str(), big_endian ? "wb" : "wl");
     if (!t) throw std::runtime_error("RawTiff: cannot open " + path);
     TIFFSetField(t, TIFFTAG_IMAGEWIDTH, width);
     TIFFSetField(t, TIFFTAG_IMAGELENGTH, height);
@@ -63,6 +69,9 @@ struct RawTiff {
     TIFFSetField(t, TIFFTAG_PHOTOMETRIC, photometric);
     TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
     TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, height);
+    if (compression != COMPRESSION_NONE && !TIFFSetField(t, TIFFTAG_COMPRESSION, compression))
+      throw std::runtime_error("RawTiff: compression not available");
+    if (predictor) TIFFSetField(t, TIFFTAG_PREDICTOR, predictor);
     if (photometric == PHOTOMETRIC_PALETTE)
       TIFFSetField(t, TIFFTAG_COLORMAP, colormap_r.data(), colormap_g.data(), colormap_b.data());
     std::vector<uint8_t> s = strip;
@@ -103,6 +112,41 @@ struct RawPng {
     return out;
   }
 };
+
+/// Encodes 8-bit samples (H×W×components, interleaved) as a baseline JPEG with libjpeg: `components` 1
+/// (gray), 3 (RGB -> YCbCr, 4:2:0) or 4 (CMYK, stored as CMYK). `app1_bytes` > 0 adds an APP1 segment of that
+/// size (like EXIF) before the frame header. libjpeg's default error handler exits: fine for valid input.
+inline std::vector<uint8_t> encode_jpeg(const std::vector<uint8_t>& samples, int width, int height, int components,
+                                        int quality = 95, size_t app1_bytes = 0) {
+  jpeg_compress_struct ci;
+  jpeg_error_mgr err;
+  ci.err = jpeg_std_error(&err);
+  jpeg_create_compress(&ci);
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&ci, &buf, &size);
+  ci.image_width = static_cast<JDIMENSION>(width);
+  ci.image_height = static_cast<JDIMENSION>(height);
+  ci.input_components = components;
+  ci.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
+  jpeg_set_defaults(&ci);
+  jpeg_set_quality(&ci, quality, TRUE);
+  jpeg_start_compress(&ci, TRUE);
+  if (app1_bytes > 0) {
+    const std::vector<uint8_t> app1(app1_bytes, 0x5A);
+    jpeg_write_marker(&ci, JPEG_APP0 + 1, app1.data(), static_cast<unsigned>(app1.size()));
+  }
+  const size_t row_bytes = static_cast<size_t>(width) * static_cast<size_t>(components);
+  while (ci.next_scanline < ci.image_height) {
+    JSAMPROW row = const_cast<uint8_t*>(samples.data()) + ci.next_scanline * row_bytes;
+    jpeg_write_scanlines(&ci, &row, 1);
+  }
+  jpeg_finish_compress(&ci);
+  jpeg_destroy_compress(&ci);
+  std::vector<uint8_t> out(buf, buf + size);
+  std::free(buf);
+  return out;
+}
 
 /// Tag values of the first page of a TIFF file (to check what the encoder wrote).
 struct TiffTags {

@@ -54,7 +54,7 @@ TEST(PipelineBatch, CorruptFileEmptyZipAndBlankImageAmongRealOnes) {
   const InputList inputs = expand_inputs({(dir / "in").string()});
   ASSERT_EQ(inputs.images.size(), 5u);
   ASSERT_EQ(inputs.problems.size(), 1u);
-  EXPECT_EQ(inputs.problems[0].reason, "zip holds no TIFF or PNG image");
+  EXPECT_EQ(inputs.problems[0].reason, "zip holds no TIFF, PNG or JPEG image");
 
   const BatchReport r = run_batch(inputs, seg, opt);
   ASSERT_EQ(r.images.size(), 5u);
@@ -89,7 +89,7 @@ TEST(PipelineBatch, CorruptFileEmptyZipAndBlankImageAmongRealOnes) {
   const auto summary = summary_json(r, seg.manifest(), opt);
   EXPECT_EQ(summary["totals"]["done"], 4);
   EXPECT_EQ(summary["totals"]["failed"], 2);
-  EXPECT_EQ(summary["input_errors"][0]["reason"], "zip holds no TIFF or PNG image");
+  EXPECT_EQ(summary["input_errors"][0]["reason"], "zip holds no TIFF, PNG or JPEG image");
   fs::remove_all(dir);
 }
 

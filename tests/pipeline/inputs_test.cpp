@@ -91,13 +91,20 @@ TEST(PipelineInputs, EmptyCorruptAndEscapingZipsAreReported) {
   write_bytes(d.path / "evil.zip", make_test_zip({{"../evil.png", tiny_png()}}));
   const InputList l = expand_inputs({d.path.string()});
   EXPECT_TRUE(l.images.empty());
-  ASSERT_EQ(l.problems.size(), 4u);
-  std::map<std::string, std::string> why;
-  for (const auto& p : l.problems) why[fs::path(p.origin).filename().string()] = p.reason;
-  EXPECT_EQ(why["empty.zip"], "zip holds no TIFF or PNG image");
-  EXPECT_EQ(why["only-text.zip"], "zip holds no TIFF or PNG image");
-  EXPECT_NE(why["corrupt.zip"].find("corrupt"), std::string::npos) << why["corrupt.zip"];
-  EXPECT_EQ(why["evil.zip"], "zip entry '../evil.png' escapes the archive (absolute or '..' path)");
+  std::map<std::string, std::string> why;  // origin relative to the folder -> reason
+  for (const auto& p : l.problems) why[p.origin.substr(d.path.string().size() + 1)] = p.reason;
+  EXPECT_EQ(why.size(), l.problems.size());
+  EXPECT_EQ(why["empty.zip"], "zip holds no TIFF, PNG or JPEG image");
+  EXPECT_EQ(why["only-text.zip"], "zip holds no TIFF, PNG or JPEG image");
+  // the bad member is named once, by its path in the zip; the reason does not repeat it
+  EXPECT_EQ(why["evil.zip:../evil.png"], "path escapes the archive (absolute or '..'); not read");
+  bool corrupt_reported = false;
+  for (const auto& [origin, reason] : why)
+    if (origin.rfind("corrupt.zip", 0) == 0) corrupt_reported = reason.find("corrupt") != std::string::npos;
+  EXPECT_TRUE(corrupt_reported);
+  ASSERT_EQ(l.skipped.size(), 1u);  // a.txt of only-text.zip
+  EXPECT_EQ(l.skipped[0].origin, (d.path / "only-text.zip").string() + ":a.txt");
+  EXPECT_EQ(l.skipped[0].reason, "not an image (unknown type)");
 }
 
 TEST(PipelineInputs, ZipBombLimitsAreEnforced) {

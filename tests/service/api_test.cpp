@@ -1,4 +1,9 @@
 // REST frontend over real HTTP: every endpoint, good and bad requests (memory queue, temp LocalBucket).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <regex>
 
 #include "api_test_util.h"
@@ -263,12 +268,12 @@ TEST(Api, UploadRejectsUnsupportedTypes) {
   ApiServer s;
   auto c = s.client();
   for (const std::string& content : {std::string("hello, this is not an image at all"), std::string("abc"),
-                                     std::string("\xff\xd8\xff\xe0 JFIF jpeg")}) {
+                                     std::string("GIF89a\x01\x00\x01\x00", 10)}) {
     auto r = upload(*c, content, "fake.png");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 415);
-    EXPECT_EQ(body_json(r),
-              json({{"message", "unsupported file type: uploads must be TIFF, PNG or zip files (checked by content)"}}));
+    EXPECT_EQ(body_json(r), json({{"message",
+                                   "unsupported file type: uploads must be TIFF, PNG, JPEG or zip files (checked by content)"}}));
   }
   EXPECT_TRUE(s.bucket->list("uploads/").empty());
   // TIFF and zip pass
@@ -283,6 +288,37 @@ TEST(Api, UploadRejectsUnsupportedTypes) {
   EXPECT_EQ(s.bucket->list("uploads/").size(), 2u);
 }
 
+TEST(Api, UploadDeclaredOverTheLimitIsRefusedBeforeItsBody) {
+  // A client announcing 5 GiB gets its 413, with the limit, at once: the server reads no body byte.
+  FrontendConfig cfg;
+  cfg.max_upload_bytes = 10000;
+  ApiServer s(cfg);
+  for (const bool expect_continue : {false, true}) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(s.port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string head = std::string("POST /api/upload HTTP/1.1\r\nHost: localhost\r\n") +
+                             "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 5368709120\r\n" +
+                             (expect_continue ? "Expect: 100-continue\r\n" : "") + "\r\n";
+    ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string got;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) got.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    EXPECT_EQ(got.rfind("HTTP/1.1 413", 0), 0u) << got;
+    EXPECT_NE(got.find("upload of 5368709120 bytes is over the limit of 10000 bytes per file (serve --max-upload-mb)"),
+              std::string::npos)
+        << got;
+  }
+  EXPECT_TRUE(s.bucket->list("").empty());
+}
+
 TEST(Api, UploadOverTheLimitIs413AndLeavesNothing) {
   FrontendConfig cfg;
   cfg.max_upload_bytes = 10000;
@@ -291,7 +327,7 @@ TEST(Api, UploadOverTheLimitIs413AndLeavesNothing) {
   auto r = upload(*c, sample_bytes(), "big.png");  // 22594 bytes
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
-  EXPECT_EQ(body_json(r), json({{"message", "file over the upload limit of 10000 bytes"}}));
+  EXPECT_EQ(body_json(r), json({{"message", "file over the upload limit of 10000 bytes (serve --max-upload-mb)"}}));
   EXPECT_TRUE(s.bucket->list("").empty());
   // a body far over the limit is refused by the payload limit before any part is read
   auto c2 = s.client();
@@ -453,7 +489,7 @@ TEST(Api, PredictBadRequests) {
       {with({{"uploadedName", "output/x.png"}}), 400, "uploadedName must start with 'uploads/'"},
       {with({{"uploadedName", "uploads/../secret.png"}}), 400, "uploadedName must not contain '..'"},
       {with({{"uploadedName", "uploads/missing.png"}}), 404, "no uploaded file 'uploads/missing.png' in the bucket"},
-      {with({{"uploadedName", "uploads/notes.txt"}}), 415, "'uploads/notes.txt' is not a TIFF, PNG or zip file"},
+      {with({{"uploadedName", "uploads/notes.txt"}}), 415, "'uploads/notes.txt' is not a TIFF, PNG, JPEG or zip file"},
       {with({{"dataRescale", "abc"}}), 400, "'dataRescale' must be a number, got 'abc'"},
       {with({{"dataRescale", -1}}), 400, "'dataRescale' is out of range (0, 1000]: '-1'"},
       {with({{"dataLabel", 1.5}}), 400, "'dataLabel' must be a whole number, got '1.5'"},
@@ -467,14 +503,26 @@ TEST(Api, PredictBadRequests) {
        "model 'nuclear' has no version '99' (known: " + cfg.models[0].version + ")"},
       {with({{"imageName", "a\nb.png"}}), 400, "imageName must be at most 1024 bytes without control characters"},
   };
+  size_t born_failed = 0;
   for (const auto& [body, code, msg] : cases) {
     auto r = post_json(*c, "/api/predict", body);
     ASSERT_TRUE(r) << body.dump();
+    if (body.contains("dataRescale") || body.contains("dataLabel")) {
+      // the Kiosk client's fields: it never reads status codes, so it gets a job that is born failed with the
+      // same reason (kiosk-client-contract rule 10)
+      EXPECT_EQ(r->status, 200) << body.dump();
+      const JobFields f = s.queue->get_fields(body_json(r)["hash"]);
+      EXPECT_EQ(f.at("status"), "failed") << body.dump();
+      EXPECT_EQ(f.at("reason"), msg) << body.dump();
+      ++born_failed;
+      continue;
+    }
     EXPECT_EQ(r->status, code) << body.dump();
     EXPECT_EQ(body_json(r), json({{"message", msg}})) << body.dump();
   }
-  EXPECT_EQ(s.queue->length("segmentation"), 0);
-  EXPECT_TRUE(s.queue->keys("segmentation:*").empty());
+  EXPECT_EQ(born_failed, 4u);
+  EXPECT_EQ(s.queue->length("segmentation"), 0);  // nothing was queued
+  EXPECT_EQ(s.queue->keys("segmentation:*").size(), born_failed);
   // a known model and version pass
   auto r = post_json(*c, "/api/predict", with({{"modelName", "nuclear"}, {"modelVersion", cfg.models[0].version}}));
   ASSERT_TRUE(r);

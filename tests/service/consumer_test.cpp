@@ -209,7 +209,7 @@ TEST(Consumer, BadJobsFailWithOneLineReasonsAndOthersGoOn) {
   }
   EXPECT_EQ(*q->get_field(k_mpp, "reason"), "'mpp' is out of range (0, 10000]: '-1'");
   EXPECT_EQ(*q->get_field(k_missing, "reason"), "input no object 'uploads/gone.png' in the bucket");
-  EXPECT_EQ(*q->get_field(k_text, "reason"), "unsupported file type (not TIFF or PNG)");
+  EXPECT_EQ(*q->get_field(k_text, "reason"), "unsupported file type (not TIFF, PNG or JPEG)");
   EXPECT_TRUE(q->list(processing_list_name("segmentation", "test-segmentation")).empty());
 }
 
@@ -314,8 +314,9 @@ TEST(ZipConsumer, EmptyAndCorruptZipsFailTheParentWithAReason) {
   }
   EXPECT_EQ(q->get_field(empty, "status"), "failed");
   EXPECT_EQ(q->get_field(corrupt, "status"), "failed");
-  EXPECT_EQ(*q->get_field(empty, "reason"), "zip holds no TIFF or PNG image");
-  EXPECT_EQ(q->get_field(corrupt, "reason")->rfind("corrupt zip entry 'a.png'", 0), 0u) << *q->get_field(corrupt, "reason");
+  EXPECT_EQ(*q->get_field(empty, "reason"), "zip holds no TIFF, PNG or JPEG image");
+  EXPECT_EQ(q->get_field(corrupt, "reason")->rfind("zip holds no readable image; a.png: corrupt member (", 0), 0u)
+      << *q->get_field(corrupt, "reason");
   EXPECT_EQ(q->length("segmentation"), 0);  // no children were queued
 }
 

@@ -8,6 +8,7 @@
 
 #include "api_test_util.h"
 #include "service/consumer/consumer.h"
+#include "model/manifest.h"
 #include "pipeline/zip_archive.h"
 
 namespace ck::test {
@@ -29,7 +30,8 @@ struct KioskServer {
   std::vector<std::unique_ptr<Consumer>> consumers;
   std::vector<std::thread> threads;
 
-  explicit KioskServer(const std::vector<std::string>& queues = {"segmentation"}) {
+  explicit KioskServer(const std::vector<std::string>& queues = {"segmentation"}, FrontendConfig cfg = {})
+      : api(std::move(cfg)) {
     for (const auto& q : queues) {
       ConsumerConfig cc;
       cc.queue = q;
@@ -207,6 +209,73 @@ TEST(KioskContract, FailedJob) {
   // one more reason read, no download, then expire
   EXPECT_EQ(redis_get(*c, hash, "reason"), summary["reason"]);
   expire_job(*c, hash);
+}
+
+/// The rest of the client's sequence for a job the server refused: status `failed` at the first read, the 13
+/// summary reads with the reason, no output_url, expire {"value": 1}: the client finishes instead of looping.
+void expect_born_failed(httplib::Client& c, const std::string& hash, const std::string& reason) {
+  ASSERT_FALSE(hash.empty());
+  EXPECT_EQ(poll_status(c, hash), std::vector<std::string>{"failed"});
+  std::map<std::string, json> summary;
+  for (const auto& f : kSummaryFields) summary[f] = redis_get(c, hash, f);
+  EXPECT_EQ(summary["reason"], reason);
+  EXPECT_TRUE(summary["output_url"].is_null());
+  EXPECT_TRUE(std::regex_match(summary["created_at"].get<std::string>(), kIsoTime));
+  EXPECT_TRUE(std::regex_match(summary["finished_at"].get<std::string>(), kIsoTime));
+  EXPECT_EQ(summary["total_jobs"], "1");
+  expire_job(c, hash);
+}
+
+TEST(KioskContract, UnknownModelEndsFailedInsteadOfLooping) {
+  // kiosk_client --model NuclearSegmentation:3 against a server that has `nuclear` only: the Kiosk accepts the
+  // job and fails it; a 400 would make the client retry every 10 s for ever (contract rule 10).
+  FrontendConfig cfg;
+  cfg.models = {find_model("nuclear")};
+  KioskServer k({"segmentation"}, cfg);
+  auto c = treq_client(k.api);
+  auto up = upload(*c, sample_bytes(), "image.png", "image/png");
+  ASSERT_EQ(up->status, 200);
+  const std::string uploaded = body_json(up)["uploadedName"];
+  const json body = {{"modelName", "NuclearSegmentation"}, {"modelVersion", "3"}, {"preprocessFunction", ""},
+                     {"postprocessFunction", ""}, {"imageName", uploaded.substr(8)}, {"jobType", "segmentation"},
+                     {"dataRescale", ""}, {"dataLabel", ""}, {"uploadedName", uploaded}};
+  auto pr = post_json(*c, "/api/predict", body, "application/json; charset=UTF-8");
+  expect_close_echoed(pr);
+  ASSERT_EQ(pr->status, 200) << pr->body;
+  expect_born_failed(*c, body_json(pr)["hash"], "unknown modelName 'NuclearSegmentation' (known: nuclear)");
+  EXPECT_EQ(k.api.queue->length("segmentation"), 0);  // never queued
+  // our own REST clients (no Kiosk-G2 fields) still get the precise 400
+  json ours = body;
+  ours.erase("dataRescale");
+  ours.erase("dataLabel");
+  auto r = post_json(*c, "/api/predict", ours, "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(body_json(r)["message"], "unknown modelName 'NuclearSegmentation' (known: nuclear)");
+}
+
+TEST(KioskContract, UnsupportedUploadEndsFailedInsteadOfLooping) {
+  // The Kiosk client uploads with treq: Connection: close and a UUID multipart boundary. A GIF is not ours to
+  // read: the upload is taken and the job fails with the reason (a 415 would loop the client for ever).
+  KioskServer k;
+  auto c = treq_client(k.api);
+  const std::string boundary = "0f8a2b4c-1d2e-4f60-8a9b-0c1d2e3f4a5b";
+  const std::string gif = std::string("GIF89a\x01\x00\x01\x00\x00\x00\x00;", 14);
+  const std::string multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image.gif\"\r\n" +
+                                "Content-Type: image/gif\r\n\r\n" + gif + "\r\n--" + boundary + "--\r\n";
+  auto up = c->Post("/api/upload", multipart, "multipart/form-data; boundary=" + boundary);
+  expect_close_echoed(up);
+  ASSERT_EQ(up->status, 200) << up->body;
+  const std::string uploaded = body_json(up)["uploadedName"];
+  const json body = {{"modelName", ""}, {"modelVersion", ""}, {"preprocessFunction", ""}, {"postprocessFunction", ""},
+                     {"imageName", uploaded.substr(8)}, {"jobType", "segmentation"}, {"dataRescale", ""},
+                     {"dataLabel", ""}, {"uploadedName", uploaded}};
+  auto pr = post_json(*c, "/api/predict", body, "application/json; charset=UTF-8");
+  ASSERT_EQ(pr->status, 200) << pr->body;
+  expect_born_failed(*c, body_json(pr)["hash"], "'" + uploaded + "' is not a TIFF, PNG, JPEG or zip file");
+  // the same bytes from another client (a cpp-httplib boundary) are refused at once with the precise 415
+  auto plain = k.api.client();
+  auto r = upload(*plain, gif, "image.gif", "image/gif");
+  EXPECT_EQ(r->status, 415);
 }
 
 TEST(KioskContract, BenchmarkWithoutUpload) {

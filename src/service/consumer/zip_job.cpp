@@ -79,6 +79,14 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
     std::vector<ZipEntry> bundle;
     std::set<std::string> bundled;  // file names in the result zip: never the same twice
     nlohmann::json failures = nlohmann::json::array(), images = nlohmann::json::array();
+    // members refused while the zip was read (fan-out): failures too, in archive order before the children's
+    const auto unread = nlohmann::json::parse(get(f, field::kUnread).empty() ? "[]" : get(f, field::kUnread), nullptr, false);
+    const auto skipped = nlohmann::json::parse(get(f, field::kSkipped).empty() ? "[]" : get(f, field::kSkipped), nullptr, false);
+    if (unread.is_array())
+      for (const auto& u : unread) {
+        failures.push_back(u);
+        images.push_back({{"input", u.value("name", "")}, {"status", "failed"}, {"reason", u.value("reason", "")}});
+      }
     int64_t n_done = 0, objects = 0;
     std::string first_failure;
     // The Kiosk's zip parents hold their children's timings as comma-joined lists (kiosk-client-contract rule 12).
@@ -119,7 +127,7 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
     const std::string now = iso_now();
     JobFields out = {{field::kChildrenDone, std::to_string(n_done)},
                      {field::kObjects, std::to_string(objects)},
-                     {field::kChildrenFailed, std::to_string(children.size() - n_done)},
+                     {field::kChildrenFailed, std::to_string(children.size() - n_done + (unread.is_array() ? unread.size() : 0))},
                      {field::kProgress, "100"},
                      {field::kFailures, failures.dump()},
                      {field::kFinishedAt, now},
@@ -135,7 +143,10 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
       // Who reads only the result zip must see which images are missing and why.
       if (!failures.empty()) bundle.emplace_back("failures.json", failures.dump(2) + "\n");
       // input -> output names, as `cellkiosk segment` writes them in its summary.json
-      bundle.emplace_back("summary.json", nlohmann::json{{"images", images}}.dump(2) + "\n");
+      bundle.emplace_back("summary.json",
+                          nlohmann::json{{"images", images}, {"skipped", skipped.is_array() ? skipped : nlohmann::json::array()}}
+                                  .dump(2) +
+                              "\n");
       const std::string zip_key = "output/" + uuid + ".zip";
       with_retries(retry, "upload", [&] { bucket.put(zip_key, make_zip(bundle)); });
       out[field::kStatus] = status::kDone;
@@ -159,7 +170,13 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
     const std::string zip = with_retries(retry, "download", [&] { return bucket.get(input); });
     const std::string origin = get(f, field::kOriginalName).empty() ? input : get(f, field::kOriginalName);
     const std::vector<uint8_t> zip_bytes(zip.begin(), zip.end());
-    const std::vector<ZipImage> images = read_zip_images(zip_bytes, cfg.zip_limits);
+    const ZipContents contents = read_zip(zip_bytes, cfg.zip_limits, cfg.max_image_pixels);
+    if (contents.images.empty()) throw std::runtime_error(no_image_reason(contents));
+    const std::vector<ZipImage>& images = contents.images;
+    // Members that cannot be read fail alone (listed in `failures` with the children's); others are skipped.
+    nlohmann::json unread = nlohmann::json::array(), skipped = nlohmann::json::array();
+    for (const auto& p : contents.failed) unread.push_back({{"name", p.path}, {"reason", p.reason}});
+    for (const auto& p : contents.skipped) skipped.push_back({{"name", p.path}, {"reason", p.reason}});
     const SegmentRequest req = SegmentRequest::from_fields(f);  // refused here, once, if it makes no sense
 
     // Output names for the whole zip (pipeline/output_names.h), pages counted from each member's header, so
@@ -197,6 +214,8 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
     // The parent knows its children before any child can report.
     q.set_fields(key, {{field::kStatus, status::kWaiting},
                        {field::kChildren, joined},
+                       {field::kUnread, unread.dump()},
+                       {field::kSkipped, skipped.dump()},
                        {field::kTotalJobs, std::to_string(keys.size())},
                        {field::kChildrenDone, "0"},
                        {field::kChildrenFailed, "0"},

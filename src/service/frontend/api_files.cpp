@@ -1,8 +1,11 @@
 // File endpoints: POST /api/upload (multipart, streamed into the bucket), GET /api/download/<key> and
 // GET /files/<key> (streamed out of the bucket in 1 MiB ranges).
 #include <algorithm>
+#include <regex>
 
 #include "image/probe.h"
+#include <spdlog/spdlog.h>
+
 #include "service/frontend/frontend_internal.h"
 #include "service/prometheus.h"
 
@@ -52,6 +55,14 @@ std::string random_id() {
   return u.substr(0, 16);
 }
 
+/// The Kiosk's own client (treq): `Connection: close` on every request and a UUID as the multipart boundary.
+bool kiosk_style_upload(const httplib::Request& req) {
+  if (req.get_header_value("Connection") != "close") return false;
+  static const std::regex uuid_boundary(
+      R"(.*boundary="?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"?\s*$)");
+  return std::regex_match(req.get_header_value("Content-Type"), uuid_boundary);
+}
+
 void upload(Context& ctx, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& rd) {
   const FrontendConfig& cfg = ctx.cfg;
   if (!req.is_multipart_form_data()) {
@@ -74,8 +85,13 @@ void upload(Context& ctx, const httplib::Request& req, httplib::Response& res, c
   const auto check_type = [&]() {
     type_checked = true;
     const ProbeKind kind = probe_kind(head);
-    if (kind == ProbeKind::Unknown)
-      return fail(415, "unsupported file type: uploads must be TIFF, PNG or zip files (checked by content)");
+    if (kind == ProbeKind::Unknown) {
+      if (!kiosk_style_upload(req))
+        return fail(415, "unsupported file type: uploads must be TIFF, PNG, JPEG or zip files (checked by content)");
+      // The Kiosk's client retries a refused upload for ever: take it, its job will fail with the reason.
+      spdlog::info("{} POST /api/upload: accepted a file of unknown type from a Kiosk-style client; its job will fail",
+                   req.remote_addr);
+    }
     writer->write(head.data(), head.size());
     return true;
   };
@@ -104,7 +120,8 @@ void upload(Context& ctx, const httplib::Request& req, httplib::Response& res, c
         if (!in_file || !writer) return true;
         bytes += n;
         if (bytes > cfg.max_upload_bytes)
-          return fail(413, "file over the upload limit of " + std::to_string(cfg.max_upload_bytes) + " bytes");
+          return fail(413, "file over the upload limit of " + std::to_string(cfg.max_upload_bytes) +
+                               " bytes (serve --max-upload-mb)");
         if (!type_checked) {
           const std::size_t take = std::min<std::size_t>(n, 8 - head.size());
           head.append(data, take);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "image/probe.h"
 #include "jobs/segment_request.h"
 #include "service/frontend/frontend_internal.h"
@@ -92,9 +94,16 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
   const auto body = read_json_object(req, res, rd, ctx.cfg.max_json_bytes);
   if (!body) return;
   const FrontendConfig& cfg = ctx.cfg;
+  // The Kiosk's own client sends the Kiosk-G2 fields dataRescale and dataLabel on every predict and never reads
+  // status codes: a 4xx makes it retry for ever (kiosk-client-contract rule 10). Such a client gets what the
+  // Kiosk gives: a job, which ends `failed` with the reason; other clients get the precise 4xx.
+  const bool kiosk_client = body->contains("dataRescale") || body->contains("dataLabel");
+  std::string job_type_seen, image_name_seen;
   try {
     const std::string job_type = required_string(*body, "jobType");
+    job_type_seen = job_type;
     const std::string image_name = required_string(*body, "imageName");
+    image_name_seen = image_name;
     const std::string uploaded = required_string(*body, "uploadedName");
     if (std::find(cfg.job_types.begin(), cfg.job_types.end(), job_type) == cfg.job_types.end())
       throw BadRequest{400, "unknown jobType '" + job_type + "' (known: " + join(cfg.job_types) + ")"};
@@ -138,7 +147,7 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
     if (kind == ProbeKind::Zip || ends_with_zip(uploaded) || ends_with_zip(image_name)) {
       queue = job_type + "-zip";
     } else if (kind == ProbeKind::Unknown) {
-      throw BadRequest{415, "'" + uploaded + "' is not a TIFF, PNG or zip file"};
+      throw BadRequest{415, "'" + uploaded + "' is not a TIFF, PNG, JPEG or zip file"};
     } else {
       const ImageInfo info = probe_image(reader);
       if (info.pixels > cfg.max_image_pixels)
@@ -165,7 +174,30 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
                                   {{"queue", queue}});
     send_json(res, 200, {{"hash", key}});
   } catch (const BadRequest& e) {
-    send_error(res, e.status, e.message);
+    if (!kiosk_client || e.status == 404) {
+      send_error(res, e.status, e.message);
+      return;
+    }
+    // A job that is born failed (never queued): the Kiosk client reads status `failed` and the reason, then stops.
+    const bool known_type =
+        std::find(cfg.job_types.begin(), cfg.job_types.end(), job_type_seen) != cfg.job_types.end();
+    const std::string key = make_job_key(known_type ? job_type_seen : cfg.job_types.front(),
+                                         image_name_seen.empty() || has_control_chars(image_name_seen)
+                                             ? std::string("unknown")
+                                             : image_name_seen.substr(0, 255));
+    const std::string now = iso_now();
+    ctx.queue->set_fields(key, {{field::kStatus, status::kFailed},
+                                {field::kReason, e.message},
+                                {field::kOriginalName, without_upload_id(image_name_seen)},
+                                {field::kCreatedAt, now},
+                                {field::kUpdatedAt, now},
+                                {field::kFinishedAt, now},
+                                {field::kIdentityUpload, cfg.identity},
+                                {field::kTotalJobs, "1"}});
+    spdlog::info("predict from a Kiosk client refused ({} {}): job {} created as failed", e.status, e.message, key);
+    PrometheusRegistry::global().inc("cellkiosk_jobs_refused_total", "Requests refused as a job born failed (Kiosk clients)",
+                                     {{"code", std::to_string(e.status)}});
+    send_json(res, 200, {{"hash", key}});
   }
 }
 

@@ -108,8 +108,34 @@ int Frontend::start() {
   svr.set_read_timeout(30, 0);
   svr.set_write_timeout(60, 0);
 
-  svr.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
+  // An upload whose Content-Length is over the limit is refused before its body is read: at "Expect:
+  // 100-continue" (curl, browsers for large files) with the 413 instead of the 100, otherwise in pre-routing with
+  // Connection: close (the body is never read).
+  const auto too_large = [&ctx](const httplib::Request& req) -> std::string {
+    if (req.path != "/api/upload" || !req.has_header("Content-Length")) return {};
+    const uint64_t len = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+    const uint64_t limit = ctx.cfg.max_upload_bytes + (uint64_t{1} << 20);  // the file plus multipart overhead
+    if (len <= limit) return {};
+    return fmt::format("upload of {} bytes is over the limit of {} bytes per file (serve --max-upload-mb)", len,
+                       ctx.cfg.max_upload_bytes);
+  };
+  svr.set_expect_100_continue_handler([too_large](const httplib::Request& req, httplib::Response& res) {
+    const std::string why = too_large(req);
+    if (why.empty()) return 100;
+    spdlog::info("refused {} {} from {}: 413 {}", req.method, req.path, req.remote_addr, why);
+    api::send_error(res, 413, why);
+    res.set_header("Connection", "close");
+    return 413;
+  });
+
+  svr.set_pre_routing_handler([&ctx, too_large](const httplib::Request& req, httplib::Response& res) {
     const FrontendConfig& c = ctx.cfg;
+    if (const std::string why = too_large(req); !why.empty()) {
+      spdlog::info("refused {} {} from {}: 413 {}", req.method, req.path, req.remote_addr, why);
+      res.set_header("Connection", "close");
+      api::send_error(res, 413, why);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.path != "/api/health-check" && ctx.limiter.enabled()) {
       double retry = 0;
       if (!ctx.limiter.allow(req.remote_addr, &retry)) {
@@ -175,8 +201,16 @@ int Frontend::start() {
          {"code", std::to_string(res.status)}});
   });
 
+  // Every refused request is logged with its reason (an operator must see why a client keeps retrying).
   svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    spdlog::debug("{} {} {} -> {}", req.remote_addr, req.method, req.path, res.status);
+    if (res.status >= 400) {
+      std::string why = res.body.substr(0, 300);
+      const auto j = nlohmann::json::parse(res.body, nullptr, false);
+      if (j.is_object() && j.contains("message") && j["message"].is_string()) why = j["message"].get<std::string>();
+      spdlog::info("{} {} {} -> {}: {}", req.remote_addr, req.method, req.path, res.status, why);
+    } else {
+      spdlog::debug("{} {} {} -> {}", req.remote_addr, req.method, req.path, res.status);
+    }
   });
 
   // Every endpoint from the one route table (routes.h); the web page is mounted below and "/" falls back to

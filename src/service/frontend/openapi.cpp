@@ -46,7 +46,7 @@ const char* kOpenApi = R"JSON({
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"description": "file over the upload limit (nothing kept)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "415": {"description": "not a TIFF, PNG or zip file (nothing kept)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "415": {"description": "not a TIFF, PNG, JPEG or zip file (nothing kept; a Kiosk-style client (treq: Connection: close, UUID boundary) is answered 200 and its job fails with the reason)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "429": {"$ref": "#/components/responses/TooMany"}
         }
       }
@@ -75,7 +75,7 @@ const char* kOpenApi = R"JSON({
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"description": "image over the pixel limit (read from its header)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "415": {"description": "the upload is not a TIFF, PNG or zip file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "415": {"description": "the upload is not a TIFF, PNG, JPEG or zip file (a body with the Kiosk-G2 fields dataRescale/dataLabel gets 200 and a job that is born failed with the reason, for every 4xx but 404)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       }
     },
