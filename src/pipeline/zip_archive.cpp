@@ -157,7 +157,7 @@ ZipContents read_zip(const std::vector<uint8_t>& zip, const ZipLimits& limits, i
         throw std::runtime_error("zip compression ratio exceeds " + std::to_string(static_cast<int>(limits.max_ratio)) +
                                  ":1 (zip bomb?)");
       if (static_cast<int64_t>(bytes.size()) + n > limits.max_entry_bytes) {
-        why = "member is larger than " + std::to_string(limits.max_entry_bytes) + " bytes; not read";
+        why = "member is over the limit of " + std::to_string(limits.max_entry_bytes) + " bytes; not read";
         break;
       }
       bytes.insert(bytes.end(), buf, buf + n);
