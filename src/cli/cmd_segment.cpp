@@ -18,7 +18,7 @@ struct SegmentCli {
   std::string out_dir;
   std::string model = "nuclear";
   std::string device = "cpu";
-  int channel = 0;
+  int channel = -1;  // -1 = automatic
   double mpp = 0;
   int tile = 0, overlap = -1, threads = 0;
   bool overlay = false, no_csv = false, quiet = false;
@@ -43,8 +43,11 @@ Runner add_segment(CLI::App& app) {
       ->required();
   app.add_option("-m,--model", o->model, "Model name under models/ or path to a model folder / model.json")
       ->capture_default_str();
-  app.add_option("-c,--channel", o->channel, "Channel holding the nuclear stain (0-based)")
-      ->capture_default_str()->check(CLI::Range(0, 255));
+  app.add_option("-c,--channel", o->channel,
+                 "Channel holding the nuclear stain (0-based). Default: channel 0, unless it is blank and another\n"
+                 "channel has signal (e.g. RGB with the stain in blue): then that one, with a warning. A channel\n"
+                 "given here that is blank while another has signal is an error naming the one with signal")
+      ->check(CLI::Range(0, 255));
   app.add_option("--mpp", o->mpp,
                  "Pixel size of the input, µm/px. The image is rescaled to the model's µm/px (see `cellkiosk "
                  "model`); 0 = the input already has the model's pixel size")
@@ -106,7 +109,7 @@ Runner add_segment(CLI::App& app) {
     // The same typed request the service parses from a job (jobs/segment_request.h).
     SegmentRequest req;
     req.model = model.name;
-    req.channel = o->channel;
+    if (o->channel >= 0) req.channel = o->channel;
     req.mpp = o->mpp;
     try {
       req.outputs = OutputChoice::parse(o->outputs);

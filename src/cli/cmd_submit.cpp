@@ -33,7 +33,7 @@ Runner add_submit(CLI::App& app) {
   app.add_option("-m,--model", o->opt.model, "Model name (default: the consumers' model)");
   app.add_option("--mpp", o->opt.mpp, "Pixel size of the inputs, µm/px (0 = the model's)")
       ->capture_default_str()->check(CLI::Range(0.0, 1000.0));
-  app.add_option("-c,--channel", o->opt.channel, "Channel holding the nuclear stain (default 0)")->check(CLI::Range(0, 255));
+  app.add_option("-c,--channel", o->opt.channel, "Channel holding the nuclear stain (default: automatic, as `segment`)")->check(CLI::Range(0, 255));
   app.add_flag("--overlay", o->opt.overlay, "Also fetch <name>_overlay.png");
   app.add_option("--timeout", o->opt.timeout_s, "Give up waiting after this many seconds (0 = wait for every job)")
       ->capture_default_str()->check(CLI::Range(0.0, 1e9));

@@ -184,9 +184,9 @@ JobFields SegmentRequest::to_fields() const {
   JobFields f;
   f[field::kModelName] = model;
   f[field::kModelVersion] = version;
-  // channel 0 is the default: stored as "" like the Kiosk's own producers do
-  f[field::kChannels] = channel > 0 ? std::to_string(channel) : "";
-  f[field::kLabel] = channel > 0 ? std::to_string(channel) : "";
+  // "" = automatic, as the Kiosk's own producers store an empty dataLabel
+  f[field::kChannels] = channel ? std::to_string(*channel) : "";
+  f[field::kLabel] = channel ? std::to_string(*channel) : "";
   f[field::kScale] = scale > 0 ? number_text(scale) : "";
   f[field::kMpp] = mpp > 0 ? number_text(mpp) : "";
   f[field::kOutputs] = outputs.to_string();

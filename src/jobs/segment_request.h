@@ -48,7 +48,8 @@ struct OutputChoice {
 struct SegmentRequest {
   std::string model;    ///< model name ("" = the default model)
   std::string version;  ///< model version ("" = the model's)
-  int channel = 0;      ///< 0-based channel of the nuclear stain
+  std::optional<int> channel;  ///< 0-based channel of the nuclear stain; unset = automatic (channel 0, unless it is
+                               ///< blank and another channel has signal: then that one, with a warning)
   double mpp = 0;       ///< µm/px of the input; 0 = not given
   double scale = 0;     ///< Kiosk scale (image_mpp = scale × model_mpp); 0 = not given (1)
   OutputChoice outputs;

@@ -158,6 +158,7 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
             std::lock_guard<std::mutex> lk(report_mu);
             report.images[idx].timings.preprocess = w.page.timings.preprocess;
             report.images[idx].warning = w.page.warning;
+            report.images[idx].channel = w.page.channel;
           }
           to_predict.push(std::move(w));
         } catch (const std::exception& e) {
@@ -229,6 +230,7 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
       j["height"] = r.height;
       j["width"] = r.width;
       j["outputs"] = r.outputs;
+      j["channel"] = r.channel;
     } else {
       j["reason"] = r.reason;
     }
@@ -248,7 +250,7 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
   return {
       {"model", {{"name", model.name}, {"version", model.version}, {"path", model.dir}}},
       {"options",
-       {{"channel", opt.request.channel}, {"image_mpp", opt.request.image_mpp(model.mpp)}, {"model_mpp", model.mpp},
+       {{"channel", opt.request.channel ? nlohmann::json(*opt.request.channel) : nlohmann::json("auto")}, {"image_mpp", opt.request.image_mpp(model.mpp)}, {"model_mpp", model.mpp},
         {"outputs", opt.request.outputs.to_string()}, {"overlay", opt.request.outputs.overlay},
         {"max_pixels", opt.max_pixels}}},
       {"images", images},

@@ -27,6 +27,7 @@ struct ImageReport {
   std::string reason;  ///< one line, when !ok
   std::string warning; ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
   int height = 0, width = 0;
+  int channel = 0;     ///< the channel segmented (pipeline/segment_file.h: choose_channel)
   int n_objects = 0;
   StageTimings timings;  ///< seconds
   std::vector<std::string> outputs;

@@ -7,6 +7,7 @@
 
 #include "image/io.h"
 #include "image/probe.h"
+#include "preprocess/preprocess_error.h"
 
 namespace ck {
 
@@ -34,7 +35,8 @@ std::string over_limit(int64_t w, int64_t h, int64_t pages, int64_t pixels, int6
 
 SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& model) {
   SegmentOptions o;
-  o.channel = req.channel;
+  o.channel = req.channel.value_or(0);
+  o.channel_given = req.channel.has_value();
   o.image_mpp = req.image_mpp(model.mpp);
   DeepWatershedParams p = model.postprocess;
   bool any = false;
@@ -74,19 +76,51 @@ DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& lab
   return f;
 }
 
+ChannelChoice choose_channel(const Raster& page, int requested, bool given) {
+  ChannelChoice c;
+  c.channel = requested;
+  if (requested < 0 || requested >= page.channels) return c;  // Segmenter::prepare says what is wrong
+  // signal = (max - min) of each channel, in the input's units
+  std::vector<double> range(static_cast<size_t>(page.channels));
+  std::vector<float> lo_of(range.size());
+  for (int ch = 0; ch < page.channels; ++ch) {
+    const FloatPlane p = page.channel(ch);
+    const auto [lo, hi] = std::minmax_element(p.data.begin(), p.data.end());
+    range[static_cast<size_t>(ch)] = p.data.empty() ? 0.0 : static_cast<double>(*hi) - *lo;
+    lo_of[static_cast<size_t>(ch)] = p.data.empty() ? 0.f : *lo;
+  }
+  if (range[static_cast<size_t>(requested)] > 0) return c;
+  int best = -1;
+  for (int ch = 0; ch < page.channels; ++ch)
+    if (range[static_cast<size_t>(ch)] > 0 && (best < 0 || range[static_cast<size_t>(ch)] > range[static_cast<size_t>(best)]))
+      best = ch;
+  const std::string blank = "channel " + std::to_string(requested) + " is blank (every pixel " +
+                            format_value(lo_of[static_cast<size_t>(requested)]) + ")";
+  if (best < 0) {
+    c.warning = blank + (page.channels > 1 ? "; so are the other " + std::to_string(page.channels - 1) + " channel(s)" : "");
+    return c;
+  }
+  if (given) {
+    c.error = blank + "; channel " + std::to_string(best) + " has signal (--channel " + std::to_string(best) +
+              ", or dataLabel/channels " + std::to_string(best) + " in a job)";
+    return c;
+  }
+  c.channel = best;
+  c.warning = blank + "; segmented channel " + std::to_string(best) + ", the one with the most signal (choose with --channel)";
+  return c;
+}
+
 PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg) {
   PageWork w;
   w.name = std::move(name);
   w.height = page.height, w.width = page.width;
-  w.prepared = seg.prepare(page, opt, w.timings);
-  if (!w.prepared.raw.data.empty()) {
-    const auto [lo, hi] = std::minmax_element(w.prepared.raw.data.begin(), w.prepared.raw.data.end());
-    if (*lo == *hi)
-      w.warning = "channel " + std::to_string(opt.channel) + " is blank (every pixel " + format_value(*lo) + ")" +
-                  (page.channels > 1 ? "; the image has " + std::to_string(page.channels) +
-                                           " channels: is the stain in another one (--channel)?"
-                                     : "");
-  }
+  const ChannelChoice choice = choose_channel(page, opt.channel, opt.channel_given);
+  if (!choice.error.empty()) throw PreprocessError(choice.error);
+  SegmentOptions o = opt;
+  o.channel = choice.channel;
+  w.channel = choice.channel;
+  w.warning = choice.warning;
+  w.prepared = seg.prepare(page, o, w.timings);
   return w;
 }
 

@@ -37,11 +37,27 @@ struct DecodedFile {
 DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& label, int64_t max_pixels,
                         const std::function<std::vector<std::string>(size_t pages)>& name_pages);
 
+/// The channel a page is segmented in, and what to tell the user.
+struct ChannelChoice {
+  int channel = 0;
+  std::string warning;  ///< one line: the requested/default channel is blank (and what was done about it)
+  std::string error;    ///< one line: an explicitly requested channel is blank while another has signal
+};
+
+/// The one channel rule of `segment` and the service. A channel with signal is one whose pixels are not all
+/// equal. `requested` (0-based) is used when it has signal. When it is blank: if `given` (the user chose it) and
+/// another channel has signal -> `error` naming that channel (never a silent segmentation of a blank channel);
+/// if not given (the default, channel 0) -> the channel with the largest max - min is used, with a `warning` that
+/// says so (e.g. RGB with the stain in blue); if no channel has signal -> `warning` only (0 objects follow).
+/// `page`: H×W×C, any dtype. Throws nothing (an out-of-range channel is left to Segmenter::prepare).
+ChannelChoice choose_channel(const Raster& page, int requested, bool given);
+
 /// One page on its way through the stages.
 struct PageWork {
   std::string name;     ///< output name
   int height = 0, width = 0;
   std::string warning;  ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
+  int channel = 0;      ///< the channel segmented (choose_channel)
   PreparedImage prepared;
   ModelOutputs maps;
   StageTimings timings;  ///< seconds
@@ -59,8 +75,8 @@ struct PageResult {
   std::vector<OutputFile> files;  ///< the output set (when ok)
 };
 
-/// Stage 1 (thread-safe): channel selection, rescale, normalization, blank-channel warning. Throws
-/// PreprocessError with a one-line reason (channel out of range, NaN/Inf, bad mpp).
+/// Stage 1 (thread-safe): channel choice (choose_channel), rescale, normalization. Throws PreprocessError with a
+/// one-line reason (channel out of range, an explicit channel blank while another has signal, NaN/Inf, bad mpp).
 PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg);
 /// Stage 2 (not thread-safe: one predictor): tiled inference into w.maps. Throws std::runtime_error.
 void predict_page(PageWork& w, Segmenter& seg);

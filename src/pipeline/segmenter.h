@@ -19,6 +19,7 @@ namespace ck {
 /// Per-image settings of a segmentation run.
 struct SegmentOptions {
   int channel = 0;        ///< channel of the input holding the nuclear stain
+  bool channel_given = true;  ///< false: `channel` is the automatic default (pipeline/segment_file.h: choose_channel)
   double image_mpp = 0;   ///< µm/px of the input; 0 = same as the model (no rescale)
   std::optional<DeepWatershedParams> postprocess;  ///< override of the model card's tuned defaults
 };

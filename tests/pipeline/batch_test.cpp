@@ -11,6 +11,7 @@
 #include "image/io.h"
 #include "metrics/evaluate.h"
 #include "pipeline/batch.h"
+#include "preprocess/preprocess_error.h"
 #include "zip_fixture.h"
 
 using namespace ck;
@@ -164,4 +165,46 @@ TEST(PipelineSegmenter, RescaleToModelMppReturnsLabelsAtInputSize) {
   EXPECT_EQ(s.labels.width, img.width);
   EXPECT_GT(s.objects.size(), 3u);
   EXPECT_EQ(s.objects.back().label, s.objects.size());  // sequential after resizing back
+}
+
+TEST(PipelineChannels, BlankDefaultChannelFallsBackToTheOneWithSignalAndSaysSo) {
+  // RGB with the stain in blue (np.dstack([z, z, nuclei])): the default segments channel 2, with a warning; the same
+  // labels as the plain gray image. An explicit --channel 0 is an error naming channel 2.
+  const Raster gray = decode_image_file(sample_images()[0].string()).at(0);
+  ASSERT_EQ(gray.channels, 1);
+  Raster rgb = Raster::make(gray.height, gray.width, 3, gray.dtype);
+  const size_t bps = dtype_size(gray.dtype);
+  for (size_t p = 0; p < static_cast<size_t>(gray.height) * gray.width; ++p)
+    std::copy_n(gray.bytes.data() + p * bps, bps, rgb.bytes.data() + (p * 3 + 2) * bps);
+  Segmenter seg = make_segmenter();
+  SegmentOptions auto_opt;
+  auto_opt.channel_given = false;
+  const PageWork w = prepare_page(rgb, "rgb", auto_opt, seg);
+  EXPECT_EQ(w.channel, 2);
+  EXPECT_EQ(w.warning, "channel 0 is blank (every pixel 0); segmented channel 2, the one with the most signal "
+                       "(choose with --channel)");
+  PageWork w2 = prepare_page(rgb, "rgb", auto_opt, seg);
+  predict_page(w2, seg);
+  const PageResult from_rgb = finish_page(std::move(w2), auto_opt, OutputChoice{}, seg);
+  PageWork g = prepare_page(gray, "gray", SegmentOptions{}, seg);
+  EXPECT_TRUE(g.warning.empty());
+  predict_page(g, seg);
+  const PageResult from_gray = finish_page(std::move(g), SegmentOptions{}, OutputChoice{}, seg);
+  EXPECT_GT(from_gray.n_objects, 3);
+  EXPECT_EQ(from_rgb.n_objects, from_gray.n_objects);
+  EXPECT_EQ(from_rgb.files.at(0).bytes, from_gray.files.at(0).bytes);  // identical label TIFFs
+  SegmentOptions explicit0;
+  explicit0.channel = 0;
+  explicit0.channel_given = true;
+  try {
+    prepare_page(rgb, "rgb", explicit0, seg);
+    FAIL() << "an explicit blank channel must be an error";
+  } catch (const PreprocessError& e) {
+    EXPECT_EQ(std::string(e.what()), "channel 0 is blank (every pixel 0); channel 2 has signal (--channel 2, or "
+                                     "dataLabel/channels 2 in a job)");
+  }
+  // all channels blank: a warning, no error
+  const ChannelChoice none = choose_channel(Raster::make(4, 4, 3, DType::U8), 0, false);
+  EXPECT_EQ(none.channel, 0);
+  EXPECT_EQ(none.warning, "channel 0 is blank (every pixel 0); so are the other 2 channel(s)");
 }

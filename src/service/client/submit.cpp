@@ -35,7 +35,7 @@ std::string extension_of(const std::string& path) {
 JobFields common_fields(const SubmitOptions& opt) {
   SegmentRequest req;
   req.model = opt.model;
-  req.channel = std::max(0, opt.channel);
+  if (opt.channel >= 0) req.channel = opt.channel;
   req.mpp = opt.mpp > 0 ? opt.mpp : 0;
   req.outputs.overlay = opt.overlay;
   JobFields common = req.to_fields();
