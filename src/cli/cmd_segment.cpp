@@ -24,6 +24,7 @@ struct SegmentCli {
   bool overlay = false, no_csv = false, quiet = false;
   std::string outputs;
   int64_t max_pixels = kDefaultMaxPixels;
+  double min_snr = -1;
   // deep watershed overrides (-1 = not given: keep the model card's value; CLI checks reject negatives)
   double maxima_threshold = -1, interior_threshold = -1, interior_smooth = -1, maxima_smooth = -1;
   int radius = -1, small_objects = -1, fill_holes = -1;
@@ -57,6 +58,11 @@ Runner add_segment(CLI::App& app) {
   app.add_option("--outputs", o->outputs,
                  "Comma list of outputs besides the label image: csv (default on), overlay, preview; "
                  "-csv turns the table off. The same names as the service's `outputs` job field");
+  app.add_option("--min-snr", o->min_snr,
+                 "Signal-to-noise floor: an image whose intensity range (P99.8 - P1) is below this many times its noise\n"
+                 "sigma has no signal (an empty well) and gets 0 objects without inference. Default 10 (every DSB 2018\n"
+                 "image is above 14; camera-noise-only fields are below 7); 0 = off")
+      ->check(CLI::Range(0.0, 1000.0));
   app.add_option("--max-pixels", o->max_pixels,
                  "Largest input file, pixels over all pages; larger files fail before decoding (the service's limit)")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
@@ -127,6 +133,7 @@ Runner add_segment(CLI::App& app) {
     req.small_objects = given(o->small_objects);
     req.fill_holes = given(o->fill_holes);
     if (!o->maxima_algorithm.empty()) req.maxima_algorithm = o->maxima_algorithm;
+    if (o->min_snr >= 0) req.min_snr = o->min_snr;
 
     TorchPredictorOptions popt;
     popt.device = o->device;

@@ -21,6 +21,7 @@ constexpr const char* kRadius = "radius";
 constexpr const char* kSmallObjects = "small_objects";
 constexpr const char* kFillHoles = "fill_holes";
 constexpr const char* kMaximaAlgorithm = "maxima_algorithm";
+constexpr const char* kMinSnr = "min_snr";
 
 std::string trim(std::string_view s) {
   const auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
@@ -91,6 +92,7 @@ void set_threshold(SegmentRequest& r, const std::string& field, const std::strin
   else if (field == kRadius) r.radius = static_cast<int>(parse_with(name, text, kRadiusLimits));
   else if (field == kSmallObjects) r.small_objects = static_cast<int>(parse_with(name, text, kAreaLimits));
   else if (field == kFillHoles) r.fill_holes = static_cast<int>(parse_with(name, text, kAreaLimits));
+  else if (field == kMinSnr) r.min_snr = parse_with(name, text, Limits{0, 1000, false, false});
   else if (field == kMaximaAlgorithm) {
     const std::string a = trim(text);
     if (a != "h_maxima" && a != "peak_local_max")
@@ -100,7 +102,8 @@ void set_threshold(SegmentRequest& r, const std::string& field, const std::strin
 }
 
 constexpr const char* kThresholdFields[] = {kMaximaThreshold, kInteriorThreshold, kMaximaSmooth, kInteriorSmooth,
-                                            kRadius,          kSmallObjects,      kFillHoles,    kMaximaAlgorithm};
+                                            kRadius,          kSmallObjects,      kFillHoles,    kMaximaAlgorithm,
+                                            kMinSnr};
 
 /// First item of a comma list ("1,2" -> "1").
 std::string first_item(const std::string& list) { return trim(list.substr(0, list.find(','))); }
@@ -200,6 +203,7 @@ JobFields SegmentRequest::to_fields() const {
   put(kRadius, radius);
   put(kSmallObjects, small_objects);
   put(kFillHoles, fill_holes);
+  put(kMinSnr, min_snr);
   if (maxima_algorithm) f[kMaximaAlgorithm] = *maxima_algorithm;
   return f;
 }

@@ -62,6 +62,7 @@ struct SegmentRequest {
   std::optional<int> small_objects;          ///< remove objects below this area, px²
   std::optional<int> fill_holes;             ///< fill holes below this area, px²
   std::optional<std::string> maxima_algorithm;  ///< "h_maxima" or "peak_local_max"
+  std::optional<double> min_snr;  ///< signal-to-noise floor below which an image has no objects (default 10; 0 = off)
 
   /// µm/px of the input for this request: `mpp` if given, else scale × model_mpp if a scale ≠ 1 was given, else
   /// 0 (= the model's own pixel size, no rescale).

@@ -51,6 +51,7 @@ SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& m
   set(p.small_objects_threshold, req.small_objects);
   set(p.fill_holes_threshold, req.fill_holes);
   set(p.maxima_algorithm, req.maxima_algorithm);
+  if (req.min_snr) o.min_snr = *req.min_snr;
   if (any) o.postprocess = p;
   return o;
 }
@@ -121,6 +122,15 @@ PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions
   w.channel = choice.channel;
   w.warning = choice.warning;
   w.prepared = seg.prepare(page, o, w.timings);
+  if (w.prepared.no_signal) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "no signal above the noise: intensity range %.3g = %.1f x noise sigma %.3g (below %g); 0 objects "
+                  "(--min-snr 0 segments it anyway)",
+                  static_cast<double>(w.prepared.stats.high) - w.prepared.stats.low, w.prepared.range_to_noise,
+                  noise_sigma(w.prepared.raw), o.min_snr);
+    w.warning += (w.warning.empty() ? "" : "; ") + std::string(buf);
+  }
   return w;
 }
 

@@ -25,6 +25,10 @@ PreparedImage Segmenter::prepare(const Raster& image, const SegmentOptions& opt,
   // The percentiles are computed once, on the image at its own resolution; the same range normalizes the model
   // input (rescaled or not) and, in finish(), the image the overlays are drawn on.
   p.stats = percentile_stats(p.raw, manifest_.norm_low_percentile, manifest_.norm_high_percentile);
+  // A field of noise only (an empty well) would be stretched to full contrast by the normalization: below the
+  // signal-to-noise floor nothing is segmented.
+  p.range_to_noise = range_to_noise(p.raw, p.stats);
+  p.no_signal = opt.min_snr > 0 && p.range_to_noise < opt.min_snr;
   if (p.rescaled) {
     const ScalePlan sp = plan_rescale(p.raw.height, p.raw.width, opt.image_mpp, manifest_.mpp);
     p.model_input = apply_normalization(resize_bilinear(p.raw, sp.height, sp.width), p.stats);
@@ -37,6 +41,10 @@ PreparedImage Segmenter::prepare(const Raster& image, const SegmentOptions& opt,
 
 ModelOutputs Segmenter::predict(const PreparedImage& p, StageTimings& t) {
   const auto t0 = Clock::now();
+  if (p.no_signal) {  // no inference for a field without signal
+    const int h = p.model_input.height, w = p.model_input.width;
+    return {FloatPlane(h, w, 0.f), FloatPlane(h, w, 0.f), FloatPlane(h, w, 0.f)};
+  }
   ModelOutputs maps = predictor_->predict(p.model_input);
   t.predict += since(t0);
   return maps;
@@ -46,7 +54,8 @@ Segmentation Segmenter::finish(PreparedImage&& p, ModelOutputs&& maps, const Seg
                                StageTimings& t) const {
   const auto t0 = Clock::now();
   Segmentation out;
-  LabelImage labels = deep_watershed(maps.inner, maps.outer, opt.postprocess.value_or(manifest_.postprocess));
+  LabelImage labels = p.no_signal ? LabelImage(maps.inner.height, maps.inner.width, 0u)
+                                  : deep_watershed(maps.inner, maps.outer, opt.postprocess.value_or(manifest_.postprocess));
   if (p.rescaled) {
     labels = relabel_sequential(resize_labels_nearest(labels, p.raw.height, p.raw.width));
     out.normalized = apply_normalization(p.raw, p.stats);

@@ -19,6 +19,8 @@ namespace ck {
 /// Per-image settings of a segmentation run.
 struct SegmentOptions {
   int channel = 0;        ///< channel of the input holding the nuclear stain
+  double min_snr = 10;    ///< images whose (P99.8 - P1) range is below this × their noise σ (preprocess/normalize.h:
+                          ///< range_to_noise) have no signal: 0 objects, no inference. 0 = off
   bool channel_given = true;  ///< false: `channel` is the automatic default (pipeline/segment_file.h: choose_channel)
   double image_mpp = 0;   ///< µm/px of the input; 0 = same as the model (no rescale)
   std::optional<DeepWatershedParams> postprocess;  ///< override of the model card's tuned defaults
@@ -45,6 +47,8 @@ struct PreparedImage {
   FloatPlane raw;
   FloatPlane model_input;
   NormalizationStats stats;  ///< the percentile range (raw units) that normalized model_input
+  double range_to_noise = 0; ///< (P_high - P_low) / noise σ of the raw channel
+  bool no_signal = false;    ///< range_to_noise < SegmentOptions::min_snr: predict/finish give 0 objects
   bool rescaled = false;
 };
 

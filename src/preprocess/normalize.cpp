@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,39 @@ FloatPlane normalize_percentile(const FloatPlane& img, float p_low, float p_high
   const NormalizationStats s = percentile_stats(img, p_low, p_high);
   if (stats) *stats = s;
   return apply_normalization(img, s);
+}
+
+}  // namespace ck
+
+namespace ck {
+
+double noise_sigma(const FloatPlane& img) {
+  if (img.width < 2 || img.height < 1) return 0.0;
+  const size_t n = static_cast<size_t>(img.height) * (img.width - 1);
+  const size_t step = std::max<size_t>(1, (n + kPercentileMaxSamples - 1) / kPercentileMaxSamples);
+  std::vector<float> d;
+  d.reserve(n / step + 1);
+  size_t i = 0;
+  for (int y = 0; y < img.height; ++y) {
+    const float* row = img.row(y);
+    for (int x = 0; x + 1 < img.width; ++x, ++i)
+      if (i % step == 0) d.push_back(std::fabs(row[x + 1] - row[x]));
+  }
+  if (d.empty()) return 0.0;
+  double sum = 0;
+  for (float v : d) sum += v;
+  const auto mid = d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2);
+  std::nth_element(d.begin(), mid, d.end());
+  const double median = *mid;
+  if (median > 0) return median / (0.6745 * std::sqrt(2.0));
+  return sum / static_cast<double>(d.size()) / std::sqrt(2.0);
+}
+
+double range_to_noise(const FloatPlane& img, const NormalizationStats& stats) {
+  const double range = static_cast<double>(stats.high) - stats.low;
+  if (!(range > 0)) return 0.0;
+  const double s = noise_sigma(img);
+  return s > 0 ? range / s : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace ck
