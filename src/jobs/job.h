@@ -68,7 +68,7 @@ inline constexpr const char* kOutputPrefix = "output_prefix";  ///< bucket prefi
 inline constexpr const char* kOutputs = "outputs";        ///< OutputChoice list (jobs/segment_request.h)
 inline constexpr const char* kMpp = "mpp";                ///< µm/px of the input image ("" = model's)
 inline constexpr const char* kObjects = "objects";        ///< number of objects found
-inline constexpr const char* kOutputNames = "output_names";  ///< zip child: JSON list of its page output names
+inline constexpr const char* kOutputBase = "output_base";    ///< base output name given by a zip parent or submit
 inline constexpr const char* kOutputList = "outputs_list";   ///< JSON [{key, name, kind, image}] of the outputs
 inline constexpr const char* kWarning = "warning";            ///< one line, e.g. a blank channel
 inline constexpr const char* kUnread = "unread";              ///< zip parent: JSON [{name, reason}] of members not read

@@ -128,7 +128,7 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
         // by "<zip>:<member>"
         const std::string label = src.bytes ? src.origin : std::filesystem::path(src.path).filename().string();
         file = decode_file(bytes.data(), bytes.size(), label, opt.max_pixels,
-                           [&](size_t pages) { return namer.assign(i, pages); });
+                           [&](const std::vector<std::string>& suffixes) { return namer.assign(i, suffixes); });
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -152,13 +152,15 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
           report.images.push_back(r);
         }
         try {
-          Work w{idx, prepare_page(file.pages[p], file.names[p], seg_opt, segmenter)};
+          Work w{idx, prepare_page(file.pages[p], file.names[p], seg_opt, segmenter, file.mpp)};
           w.page.timings.decode = r.timings.decode;
           {
             std::lock_guard<std::mutex> lk(report_mu);
             report.images[idx].timings.preprocess = w.page.timings.preprocess;
             report.images[idx].warning = w.page.warning;
             report.images[idx].channel = w.page.channel;
+            report.images[idx].image_mpp = w.page.image_mpp;
+            report.images[idx].axes = file.axes;
           }
           to_predict.push(std::move(w));
         } catch (const std::exception& e) {
@@ -231,6 +233,8 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
       j["width"] = r.width;
       j["outputs"] = r.outputs;
       j["channel"] = r.channel;
+      j["image_mpp"] = r.image_mpp;
+      if (!r.axes.empty()) j["axes"] = r.axes;
     } else {
       j["reason"] = r.reason;
     }

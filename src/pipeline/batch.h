@@ -28,6 +28,8 @@ struct ImageReport {
   std::string warning; ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
   int height = 0, width = 0;
   int channel = 0;     ///< the channel segmented (pipeline/segment_file.h: choose_channel)
+  double image_mpp = 0;  ///< µm/px used (the request's, else the file's ImageJ/OME metadata; 0 = the model's)
+  std::string axes;    ///< "ImageJ C=2 Z=3 T=1" for a hyperstack / OME-TIFF plane, else ""
   int n_objects = 0;
   StageTimings timings;  ///< seconds
   std::vector<std::string> outputs;

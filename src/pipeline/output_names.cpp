@@ -35,10 +35,28 @@ std::string output_stem(const std::string& path) {
   return out;
 }
 
-std::vector<std::string> page_names(const std::string& base, size_t pages) {
-  if (pages <= 1) return {base};
+std::vector<std::string> page_suffixes(size_t pages) {
+  if (pages <= 1) return {""};
   std::vector<std::string> v;
-  for (size_t k = 1; k <= pages; ++k) v.push_back(base + "_page" + std::to_string(k));
+  for (size_t k = 1; k <= pages; ++k) v.push_back("_page" + std::to_string(k));
+  return v;
+}
+
+std::vector<std::string> plane_suffixes(int slices, int frames) {
+  std::vector<std::string> v;
+  for (int t = 1; t <= std::max(1, frames); ++t)
+    for (int z = 1; z <= std::max(1, slices); ++z) {
+      std::string s;
+      if (frames > 1) s += "_t" + std::to_string(t);
+      if (slices > 1) s += "_z" + std::to_string(z);
+      v.push_back(s);
+    }
+  return v;
+}
+
+std::vector<std::string> page_names(const std::string& base, size_t pages) {
+  std::vector<std::string> v;
+  for (const auto& s : page_suffixes(pages)) v.push_back(base + s);
   return v;
 }
 
@@ -48,12 +66,15 @@ OutputNamer::OutputNamer(const std::vector<std::string>& rel_paths) {
   for (const auto& p : rel_paths) bases_.push_back(count[output_stem(p)] > 1 ? qualified(p) : output_stem(p));
 }
 
-std::vector<std::string> OutputNamer::assign(size_t index, size_t pages) {
+std::vector<std::string> OutputNamer::assign(size_t index, size_t pages) { return assign(index, page_suffixes(pages)); }
+
+std::vector<std::string> OutputNamer::assign(size_t index, const std::vector<std::string>& suffixes) {
   if (index >= bases_.size()) throw std::out_of_range("OutputNamer: no input " + std::to_string(index));
   const std::string& base = bases_[index];
   for (int n = 1;; ++n) {
     const std::string b = n == 1 ? base : base + "_" + std::to_string(n);
-    auto names = page_names(b, pages);
+    std::vector<std::string> names;
+    for (const auto& s : suffixes) names.push_back(b + s);
     bool free = true;
     for (const auto& nm : names) free = free && !taken(nm);
     if (!free) continue;

@@ -7,6 +7,7 @@
 //     "x_a", "y/a.png" -> "y_a"; a file at the root keeps "a");
 //   - a name already used in the run (a real "a_2.png" next to a generated one, a page name "scan_page1" next to a
 //     file "scan_page1.png") moves the later input to "<base>_2", "<base>_3", ... (all its pages together).
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,9 +18,19 @@ namespace ck {
 /// control characters, ':' and '\\' become '_'; an empty result (or "." / "..") becomes "image".
 std::string output_stem(const std::string& path);
 
-/// Page names of a file with base name `base` and `pages` pages: {base} for one page, else
-/// {base_page1, ..., base_page<N>} (1-based, as documented in the README).
+/// Name suffixes of a file with `pages` pages: {""} for one page, else {"_page1", ..., "_page<N>"} (1-based, as
+/// documented in the README).
+std::vector<std::string> page_suffixes(size_t pages);
+
+/// Name suffixes of an ImageJ/OME stack's planes in t-major order: {""} for one plane, "_z1".."_zZ",
+/// "_t1".."_tT", or "_t<t>_z<z>" (1-based).
+std::vector<std::string> plane_suffixes(int slices, int frames);
+
+/// base + each of page_suffixes(pages).
 std::vector<std::string> page_names(const std::string& base, size_t pages);
+
+/// How the per-file routine asks for the output names of a file's images: given their suffixes, the names.
+using NameImages = std::function<std::vector<std::string>(const std::vector<std::string>& suffixes)>;
 
 /// Assigns output names for one run or one job (rules above). Not thread-safe; call from one thread.
 class OutputNamer {
@@ -30,6 +41,9 @@ class OutputNamer {
   /// Names for input `index` (into rel_paths) with `pages` pages (≥ 1): page_names(base) where base is its stem or
   /// qualified name, moved to base_2, base_3, ... until none of the page names was used before. Reserves them.
   std::vector<std::string> assign(size_t index, size_t pages);
+  /// The same for any suffixes (pages, z/t planes): base + suffix for each, base moved to base_2, ... until all
+  /// are new. Reserves them.
+  std::vector<std::string> assign(size_t index, const std::vector<std::string>& suffixes);
   /// Reserves one exact name; false (and nothing reserved) if it was already used.
   bool reserve(const std::string& name);
   /// True if `name` was already used in this run.

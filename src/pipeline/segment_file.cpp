@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include "image/io.h"
@@ -37,6 +38,7 @@ SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& m
   SegmentOptions o;
   o.channel = req.channel.value_or(0);
   o.channel_given = req.channel.has_value();
+  o.mpp_given = req.mpp > 0 || req.scale > 0;
   o.image_mpp = req.image_mpp(model.mpp);
   DeepWatershedParams p = model.postprocess;
   bool any = false;
@@ -56,23 +58,71 @@ SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& m
   return o;
 }
 
+namespace {
+/// One H×W×(sum of channels) Raster from pages of equal size and dtype (channels interleaved in page order).
+Raster stack_channels(const std::vector<const Raster*>& parts, const std::string& label) {
+  const Raster& first = *parts.front();
+  int channels = 0;
+  for (const Raster* p : parts) {
+    if (p->height != first.height || p->width != first.width || p->dtype != first.dtype)
+      throw ImageError(label, "the channels of one plane differ in size or sample type");
+    channels += p->channels;
+  }
+  Raster out = Raster::make(first.height, first.width, channels, first.dtype);
+  const size_t bps = static_cast<size_t>(dtype_size(first.dtype));
+  const size_t n = static_cast<size_t>(first.height) * first.width;
+  for (size_t px = 0; px < n; ++px) {
+    uint8_t* dst = out.bytes.data() + px * channels * bps;
+    for (const Raster* p : parts) {
+      const size_t k = static_cast<size_t>(p->channels) * bps;
+      std::memcpy(dst, p->bytes.data() + px * k, k);
+      dst += k;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& label, int64_t max_pixels,
-                        const std::function<std::vector<std::string>(size_t pages)>& name_pages) {
+                        const NameImages& name_images) {
   const auto t0 = Clock::now();
   const ImageInfo info = probe_image_bytes(std::string_view(reinterpret_cast<const char*>(data), size));
   if (info.pixels > max_pixels)
     throw std::invalid_argument(over_limit(info.width, info.height, info.pages, info.pixels, max_pixels));
   DecodedFile f;
-  f.pages = decode_image_bytes(data, size, label);
+  DecodedStack stack = decode_image_stack(data, size, label);
   int64_t pixels = 0;
-  for (const auto& p : f.pages) pixels += static_cast<int64_t>(p.height) * p.width;
+  for (const auto& p : stack.pages) pixels += static_cast<int64_t>(p.height) * p.width;
   if (pixels > max_pixels) {
-    const int64_t w = f.pages.at(0).width, h = f.pages.at(0).height, n = static_cast<int64_t>(f.pages.size());
-    f.pages.clear();
+    const int64_t w = stack.pages.at(0).width, h = stack.pages.at(0).height, n = static_cast<int64_t>(stack.pages.size());
     throw std::invalid_argument(over_limit(w, h, n, pixels, max_pixels));
   }
-  f.names = name_pages(f.pages.size());
-  if (f.names.size() != f.pages.size()) throw std::logic_error("decode_file: one name per page expected");
+  if (!stack.axes_problem.empty()) throw ImageError(label, stack.axes_problem);
+  const bool is_stack = stack.axes && (stack.axes->source == "imagej" || stack.axes->source == "ome") &&
+                        stack.axes->channels * stack.axes->slices * stack.axes->frames > 1;
+  if (stack.axes && (stack.axes->source == "imagej" || stack.axes->source == "ome") && stack.axes->mpp_x > 0) {
+    const double mpp = stack.axes->mpp_x;
+    if (mpp >= 0.01 && mpp <= 50) f.mpp = mpp;  // outside: a placeholder, not a microscope's pixel size
+  }
+  if (!is_stack) {
+    f.pages = std::move(stack.pages);
+    f.names = name_images(page_suffixes(f.pages.size()));
+    if (f.names.size() != f.pages.size()) throw std::logic_error("decode_file: one name per page expected");
+  } else {
+    const StackAxes& a = *stack.axes;
+    f.axes = std::string(a.source == "ome" ? "OME" : "ImageJ") + " C=" + std::to_string(a.channels) +
+             " Z=" + std::to_string(a.slices) + " T=" + std::to_string(a.frames);
+    const auto names = name_images(plane_suffixes(a.slices, a.frames));
+    if (names.size() != static_cast<size_t>(a.slices) * a.frames) throw std::logic_error("decode_file: one name per plane");
+    size_t k = 0;
+    for (int t = 0; t < a.frames; ++t)
+      for (int z = 0; z < a.slices; ++z, ++k) {
+        std::vector<const Raster*> parts;
+        for (int c = 0; c < a.channels; ++c) parts.push_back(&stack.pages.at(page_index(a, c, z, t)));
+        f.pages.push_back(stack_channels(parts, label));
+        f.names.push_back(names[k]);
+      }
+  }
   f.decode_s = since(t0);
   return f;
 }
@@ -111,7 +161,8 @@ ChannelChoice choose_channel(const Raster& page, int requested, bool given) {
   return c;
 }
 
-PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg) {
+PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg,
+                      double file_mpp) {
   PageWork w;
   w.name = std::move(name);
   w.height = page.height, w.width = page.width;
@@ -119,6 +170,8 @@ PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions
   if (!choice.error.empty()) throw PreprocessError(choice.error);
   SegmentOptions o = opt;
   o.channel = choice.channel;
+  if (!opt.mpp_given && file_mpp > 0) o.image_mpp = file_mpp;  // the file's own pixel size (ImageJ/OME metadata)
+  w.image_mpp = o.image_mpp;
   w.channel = choice.channel;
   w.warning = choice.warning;
   w.prepared = seg.prepare(page, o, w.timings);
@@ -152,7 +205,7 @@ PageResult finish_page(PageWork&& w, const SegmentOptions& opt, const OutputChoi
 }
 
 std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std::string& label,
-                                     const std::function<std::vector<std::string>(size_t pages)>& name_pages,
+                                     const NameImages& name_images,
                                      const SegmentRequest& req, Segmenter& seg, int64_t max_pixels,
                                      const std::function<void(FileStage)>& on_stage) {
   const SegmentOptions opt = segment_options(req, seg.manifest());
@@ -160,7 +213,7 @@ std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std
     if (on_stage) on_stage(s);
   };
   stage(FileStage::Preprocessing);
-  DecodedFile file = decode_file(data, size, label, max_pixels, name_pages);
+  DecodedFile file = decode_file(data, size, label, max_pixels, name_images);
   const size_t n = file.pages.size();
   std::vector<PageResult> results(n);
   std::vector<PageWork> work(n);
@@ -177,7 +230,7 @@ std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std
   };
   for (size_t i = 0; i < n; ++i) {
     try {
-      work[i] = prepare_page(file.pages[i], file.names[i], opt, seg);
+      work[i] = prepare_page(file.pages[i], file.names[i], opt, seg, file.mpp);
       work[i].timings.decode = file.decode_s / static_cast<double>(n);
     } catch (const std::exception& e) {
       fail(i, e);

@@ -11,6 +11,7 @@
 
 #include "image/raster.h"
 #include "jobs/segment_request.h"
+#include "pipeline/output_names.h"
 #include "pipeline/output_set.h"
 #include "pipeline/segmenter.h"
 
@@ -23,19 +24,27 @@ inline constexpr int64_t kDefaultMaxPixels = int64_t{1} << 28;
 /// and the model card's deep-watershed parameters with the request's overrides applied.
 SegmentOptions segment_options(const SegmentRequest& req, const ModelManifest& model);
 
-/// A decoded input file: its pages (H×W×C Rasters) and their output names.
+/// A decoded input file: its images (H×W×C Rasters) and their output names. A plain multi-page TIFF gives one
+/// image per page; an ImageJ hyperstack or OME-TIFF gives one image per (t, z) plane holding all its channels, so
+/// `--channel k` picks channel k of every plane.
 struct DecodedFile {
   std::vector<Raster> pages;
-  std::vector<std::string> names;  ///< one per page
+  std::vector<std::string> names;  ///< one per image
   double decode_s = 0;             ///< seconds, whole file
+  double mpp = 0;                  ///< µm/px from ImageJ/OME metadata (0 = none; plain TIFF resolution tags are not used)
+  std::string axes;                ///< e.g. "ImageJ C=2 Z=3 T=1" ("" for plain files)
 };
 
+
+
 /// Decodes `size` bytes (TIFF, PNG or JPEG by magic bytes). The header is probed first, so a file over `max_pixels`
-/// (all pages together) is refused before any pixel is decoded. `name_pages(n)` gives the output names of the n
-/// pages (e.g. OutputNamer::assign). `label` names the file in messages. Throws ImageError (undecodable) or
-/// std::invalid_argument (over the pixel limit: "image is W×H px (P pages, N pixels), over the limit of M").
+/// (all pages together) is refused before any pixel is decoded. ImageJ/OME axes metadata regroups the pages into
+/// planes of C channels (see DecodedFile); inconsistent metadata is an error, never a guess. `name_images(suffixes)`
+/// gives the output names for the images' suffixes (page_suffixes or plane_suffixes; e.g. OutputNamer::assign). `label` names the file in messages. Throws ImageError
+/// (undecodable, inconsistent axes metadata) or std::invalid_argument (over the pixel limit: "image is W×H px (P
+/// pages, N pixels), over the limit of M").
 DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& label, int64_t max_pixels,
-                        const std::function<std::vector<std::string>(size_t pages)>& name_pages);
+                        const NameImages& name_images);
 
 /// The channel a page is segmented in, and what to tell the user.
 struct ChannelChoice {
@@ -58,6 +67,7 @@ struct PageWork {
   int height = 0, width = 0;
   std::string warning;  ///< one line, e.g. a blank channel (segmented, but probably not what was meant)
   int channel = 0;      ///< the channel segmented (choose_channel)
+  double image_mpp = 0; ///< µm/px the page was taken to have (0 = the model's)
   PreparedImage prepared;
   ModelOutputs maps;
   StageTimings timings;  ///< seconds
@@ -77,7 +87,9 @@ struct PageResult {
 
 /// Stage 1 (thread-safe): channel choice (choose_channel), rescale, normalization. Throws PreprocessError with a
 /// one-line reason (channel out of range, an explicit channel blank while another has signal, NaN/Inf, bad mpp).
-PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg);
+/// `file_mpp` (µm/px from the file's metadata, 0 = none) is used when the request gave neither mpp nor scale.
+PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions& opt, const Segmenter& seg,
+                      double file_mpp = 0);
 /// Stage 2 (not thread-safe: one predictor): tiled inference into w.maps. Throws std::runtime_error.
 void predict_page(PageWork& w, Segmenter& seg);
 /// Stage 3 (thread-safe): deep watershed, resize back, region properties, the encoded output set. Throws
@@ -91,7 +103,7 @@ enum class FileStage { Preprocessing, Predicting, Postprocessing };
 /// calling `on_stage` before each stage. Whole-file errors (undecodable, over the pixel limit) throw as
 /// decode_file; a page that fails later gives a PageResult with ok = false and its reason, the others go on.
 std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std::string& label,
-                                     const std::function<std::vector<std::string>(size_t pages)>& name_pages,
+                                     const NameImages& name_images,
                                      const SegmentRequest& req, Segmenter& seg, int64_t max_pixels,
                                      const std::function<void(FileStage)>& on_stage = {});
 

@@ -208,3 +208,90 @@ TEST(PipelineChannels, BlankDefaultChannelFallsBackToTheOneWithSignalAndSaysSo) 
   EXPECT_EQ(none.channel, 0);
   EXPECT_EQ(none.warning, "channel 0 is blank (every pixel 0); so are the other 2 channel(s)");
 }
+
+namespace {
+/// A real sample as a single-channel plane, and a blank plane of the same size and type.
+std::pair<Raster, Raster> nuclei_and_blank() {
+  const Raster gray = decode_image_file(sample_images()[0].string()).at(0);
+  return {gray, Raster::make(gray.height, gray.width, 1, gray.dtype)};
+}
+std::vector<uint8_t> tiff_with(const std::vector<Raster>& pages, const std::string& description) {
+  TiffWriteOptions o;
+  o.description = description;
+  return encode_tiff(pages, o);
+}
+}  // namespace
+
+TEST(PipelineAxes, ImageJHyperstackChannelOfEveryZPlane) {
+  // tifffile.imwrite(f, a, imagej=True, metadata={'axes': 'ZCYX'}), Z=3, C=2, nuclei in channel 1: pages are
+  // (z0 c0, z0 c1, z1 c0, ...). --channel 1 segments channel 1 of each z plane, named _z1.._z3, with the same labels
+  // as the plain plane.
+  const auto [nuclei, blank] = nuclei_and_blank();
+  const std::string desc = "ImageJ=1.11a\nimages=6\nchannels=2\nslices=3\nhyperstack=true\nmode=grayscale\nloop=false\n";
+  const auto bytes = tiff_with({blank, nuclei, blank, nuclei, blank, nuclei}, desc);
+  const fs::path dir = fs::temp_directory_path() / ("ck_axes_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "stack.tif", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  write_png((dir / "plain.png").string(), nuclei);
+  Segmenter seg = make_segmenter();
+  BatchOptions opt;
+  opt.out_dir = (dir / "out").string();
+  opt.progress = false;
+  opt.request.channel = 1;
+  const BatchReport r = run_batch(expand_inputs({(dir / "stack.tif").string()}), seg, opt);
+  ASSERT_EQ(r.images.size(), 3u);
+  EXPECT_EQ(r.n_failed(), 0);
+  EXPECT_EQ(r.images[0].name, "stack_z1");
+  EXPECT_EQ(r.images[2].name, "stack_z3");
+  EXPECT_EQ(r.images[0].axes, "ImageJ C=2 Z=3 T=1");
+  EXPECT_EQ(r.images[0].channel, 1);
+  // the plain PNG has one channel: channel 0
+  const BatchReport p = run_batch(expand_inputs({(dir / "plain.png").string()}), seg, [&] {
+    BatchOptions b = opt;
+    b.out_dir = (dir / "out_plain").string();
+    b.request.channel = std::nullopt;
+    return b;
+  }());
+  ASSERT_EQ(p.n_ok(), 1);
+  const auto want = read_file_bytes((dir / "out_plain" / "plain_labels.tif").string());
+  for (const char* z : {"stack_z1", "stack_z2", "stack_z3"})
+    EXPECT_EQ(read_file_bytes((dir / "out" / (std::string(z) + "_labels.tif")).string()), want) << z;
+  // inconsistent metadata (images=6 but 5 pages) is a per-file error, never a misread
+  const auto bad = tiff_with({blank, nuclei, blank, nuclei, blank}, desc);
+  std::ofstream(dir / "bad.tif", std::ios::binary).write(reinterpret_cast<const char*>(bad.data()), bad.size());
+  const BatchReport b = run_batch(expand_inputs({(dir / "bad.tif").string()}), seg, [&] {
+    BatchOptions o2 = opt;
+    o2.out_dir = (dir / "out_bad").string();
+    return o2;
+  }());
+  ASSERT_EQ(b.images.size(), 1u);
+  EXPECT_FALSE(b.images[0].ok);
+  EXPECT_NE(b.images[0].reason.find("bad.tif"), std::string::npos) << b.images[0].reason;
+  fs::remove_all(dir);
+}
+
+TEST(PipelineAxes, OmeTiffTwoChannelsIsOneImageAndGivesItsPixelSize) {
+  const auto [nuclei, blank] = nuclei_and_blank();
+  const std::string ome =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\">"
+      "<Image ID=\"Image:0\"><Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"uint8\" SizeX=\"" +
+      std::to_string(nuclei.width) + "\" SizeY=\"" + std::to_string(nuclei.height) +
+      "\" SizeC=\"2\" SizeZ=\"1\" SizeT=\"1\" PhysicalSizeX=\"0.65\" PhysicalSizeY=\"0.65\"></Pixels></Image></OME>";
+  const auto bytes = tiff_with({blank, nuclei}, ome);
+  Segmenter seg = make_segmenter();
+  std::vector<std::string> seen;
+  SegmentRequest req;  // channel automatic: channel 0 is blank, channel 1 has signal
+  const auto pages = segment_file(bytes.data(), bytes.size(), "two.ome.tif",
+                                  [&](const std::vector<std::string>& suffixes) {
+                                    std::vector<std::string> v;
+                                    for (const auto& s : suffixes) v.push_back("two" + s);
+                                    return v;
+                                  },
+                                  req, seg, kDefaultMaxPixels);
+  ASSERT_EQ(pages.size(), 1u);  // one plane with 2 channels, not 2 pages
+  EXPECT_EQ(pages[0].name, "two");
+  EXPECT_TRUE(pages[0].ok) << pages[0].reason;
+  EXPECT_GT(pages[0].n_objects, 3);
+  EXPECT_NE(pages[0].warning.find("segmented channel 1"), std::string::npos) << pages[0].warning;
+}

@@ -109,7 +109,7 @@ SubmitReport submit_and_wait(const std::vector<std::string>& in, JobQueue& q, Bu
     JobFields f = common;
     f[field::kOriginalName] = name + ext;
     f[field::kInputFileName] = upload;
-    if (!names.empty()) f[field::kOutputNames] = nlohmann::json(names).dump();
+    if (!names.empty()) f[field::kOutputBase] = name;  // the run's name for this file (OutputNamer)
     f[field::kCreatedAt] = f[field::kUpdatedAt] = iso_now();
     q.create(queue, key, f);  // hash + push in one step: no consumer sees a job without its hash
     jobs.push_back({key, name, origin, zip, status::kNew, "", false});

@@ -25,19 +25,14 @@ const std::string* find(const JobFields& f, const char* name) {
   return it == f.end() || it->second.empty() ? nullptr : &it->second;
 }
 
-/// The page names of this job's file: the names its zip parent assigned (field `output_names`, a JSON list,
-/// one per page), else the one rule of pipeline/output_names.h on the file's own name.
-std::vector<std::string> names_for(const JobFields& f, const std::string& name, size_t pages) {
-  if (const auto* given = find(f, field::kOutputNames)) {
-    const auto j = nlohmann::json::parse(*given, nullptr, false);
-    if (j.is_array() && j.size() == pages) {
-      std::vector<std::string> v;
-      for (const auto& e : j)
-        if (e.is_string()) v.push_back(e.get<std::string>());
-      if (v.size() == pages) return v;
-    }
-  }
-  return page_names(output_stem(name), pages);
+/// The output names of this job's images: the base name its zip parent (or `submit`) assigned for the whole run
+/// (field `output_base`), else the file's own stem, plus the per-image suffixes (pages, z/t planes).
+std::vector<std::string> names_for(const JobFields& f, const std::string& name, const std::vector<std::string>& suffixes) {
+  const auto* given = find(f, field::kOutputBase);
+  const std::string base = given ? *given : output_stem(name);
+  std::vector<std::string> v;
+  for (const auto& s : suffixes) v.push_back(base + s);
+  return v;
 }
 
 void observe(const char* stage, double s) {
@@ -88,7 +83,7 @@ bool Consumer::Impl::process_image(const std::string& key, int worker, const Job
     };
     const std::vector<PageResult> pages = segment_file(
         reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name,
-        [&](size_t n) { return names_for(f, name, n); }, req, seg, cfg.max_image_pixels, on_stage);
+        [&](const std::vector<std::string>& suffixes) { return names_for(f, name, suffixes); }, req, seg, cfg.max_image_pixels, on_stage);
     postprocess_s = since(mark) - preprocess_s - predict_s;
     for (const auto& p : pages)
       if (!p.ok) throw std::runtime_error(pages.size() > 1 ? p.name + ": " + p.reason : p.reason);

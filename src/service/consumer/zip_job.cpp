@@ -201,7 +201,7 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
                             field::kIdentityUpload})
         cf[k] = get(f, k);
       cf[field::kOriginalName] = im.path;
-      cf[field::kOutputNames] = nlohmann::json(names).dump();
+      cf[field::kOutputBase] = child_name;
       cf[field::kInputFileName] = upload;
       cf[field::kParent] = key;
       cf[field::kStatus] = status::kNew;
