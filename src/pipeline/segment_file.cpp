@@ -175,7 +175,7 @@ PageWork prepare_page(const Raster& page, std::string name, const SegmentOptions
   w.channel = choice.channel;
   w.warning = choice.warning;
   w.prepared = seg.prepare(page, o, w.timings);
-  if (w.prepared.no_signal) {
+  if (w.prepared.no_signal && w.prepared.stats.high > w.prepared.stats.low) {  // (a constant channel is said above)
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "no signal above the noise: intensity range %.3g = %.1f x noise sigma %.3g (below %g); 0 objects "

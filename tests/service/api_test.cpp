@@ -425,7 +425,7 @@ TEST(Api, PredictOptionsAndJobForm) {
   JobFields f = make({{"modelVersion", "3"}, {"postprocessFunction", "deep_watershed"}, {"dataRescale", 0.65},
                       {"dataLabel", 0}});
   EXPECT_EQ(f["scale"], "0.65");
-  EXPECT_EQ(f["label"], "");  // channel 0, the default: stored as the Kiosk's producers store it (SegmentRequest)
+  EXPECT_EQ(f["label"], "0");  // an explicit channel 0 (an empty dataLabel would mean automatic)
   EXPECT_EQ(f["model_version"], "3");
   EXPECT_EQ(f["postprocess_function"], "deep_watershed");
   f = make({{"dataRescale", "2"}, {"dataLabel", "1"}});
