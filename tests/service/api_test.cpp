@@ -587,10 +587,11 @@ TEST(Api, RedisReadsFieldsAndNulls) {
   EXPECT_EQ(get("reason"), json({{"value", nullptr}}));
   EXPECT_EQ(get("output_url"), json({{"value", nullptr}}));
   EXPECT_EQ(get(json::array({"status", "reason", "children"})), json({{"value", {"new", nullptr, "x,y"}}}));
+  // an absent job: 404 with a null value (the same answer as for a key that is not a job, api_scope_test)
   auto r = post_json(*c, "/api/redis", {{"hash", "segmentation:none:0"}, {"key", "status"}});
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(body_json(r), json({{"value", nullptr}}));
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(body_json(r), json({{"value", nullptr}, {"message", "no job 'segmentation:none:0'"}}));
   for (const json& bad : {json(5), json::array({"a", 1}), json(nullptr)}) {
     r = post_json(*c, "/api/redis", {{"hash", key}, {"key", bad}});
     ASSERT_TRUE(r);

@@ -18,6 +18,17 @@ std::vector<std::string> Context::queues() const {
   return out;
 }
 
+bool is_job_key(const Context& ctx, const std::string& key) {
+  if (key.size() > 2048 || std::any_of(key.begin(), key.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return false;
+  for (const auto& q : ctx.queues()) {
+    if (key.size() <= q.size() + 1 || key.compare(0, q.size() + 1, q + ":") != 0) continue;
+    const size_t last = key.rfind(':');
+    return last > q.size() && last + 1 < key.size();  // <queue>:<name>:<id>, name and id non-empty
+  }
+  return false;
+}
+
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");

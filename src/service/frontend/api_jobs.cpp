@@ -211,14 +211,26 @@ std::optional<std::string> hash_of(const json& body, httplib::Response& res) {
   return it->get<std::string>();
 }
 
+/// The job hash a client names, if it is one: a key of this service's job pattern `<queue>:<name>:<id>` for one of
+/// its queues, that exists. Anything else (absent, a queue list, a processing list, a heartbeat, a zip parent's
+/// child set, any other Redis key) gets the same 404, so a client can neither touch nor probe other keys.
+bool client_job(Context& ctx, const std::string& key) {
+  if (!is_job_key(ctx, key)) return false;
+  return ctx.queue->exists(key);
+}
+
+void no_job(httplib::Response& res, const std::string& key, const char* value_field, const json& value) {
+  send_json(res, 404, {{value_field, value}, {"message", "no job '" + key + "'"}});
+}
+
 void status_route(Context& ctx, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& rd) {
   const auto body = read_json_object(req, res, rd, ctx.cfg.max_json_bytes);
   if (!body) return;
   const auto hash = hash_of(*body, res);
   if (!hash) return;
-  const auto st = ctx.queue->get_field(*hash, field::kStatus);
+  const auto st = client_job(ctx, *hash) ? ctx.queue->get_field(*hash, field::kStatus) : std::nullopt;
   if (!st) {
-    send_json(res, 404, {{"status", nullptr}, {"message", "no job '" + *hash + "'"}});
+    no_job(res, *hash, "status", nullptr);
     return;
   }
   send_json(res, 200, {{"status", *st}});
@@ -234,6 +246,10 @@ void redis_route(Context& ctx, const httplib::Request& req, httplib::Response& r
                        std::all_of(key->begin(), key->end(), [](const json& k) { return k.is_string(); });
   if (key == body->end() || !(key->is_string() || is_list)) {
     send_error(res, 400, "field 'key' must be a field name or a list of field names");
+    return;
+  }
+  if (!client_job(ctx, *hash)) {
+    no_job(res, *hash, "value", nullptr);
     return;
   }
   const JobFields fields = ctx.queue->get_fields(*hash);
@@ -268,8 +284,8 @@ void expire_route(Context& ctx, const httplib::Request& req, httplib::Response& 
     }
     seconds = static_cast<int64_t>(*v);
   }
-  if (!ctx.queue->expire(*hash, seconds)) {
-    send_json(res, 404, {{"value", 0}, {"message", "no job '" + *hash + "'"}});
+  if (!client_job(ctx, *hash) || !ctx.queue->expire(*hash, seconds)) {
+    no_job(res, *hash, "value", 0);
     return;
   }
   send_json(res, 200, {{"value", 1}});
@@ -277,7 +293,7 @@ void expire_route(Context& ctx, const httplib::Request& req, httplib::Response& 
 
 void job_route(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string hash = req.matches[1];
-  const JobFields fields = ctx.queue->get_fields(hash);
+  const JobFields fields = client_job(ctx, hash) ? ctx.queue->get_fields(hash) : JobFields{};
   if (fields.empty()) {
     send_error(res, 404, "no job '" + hash + "'");
     return;

@@ -68,6 +68,9 @@ Frontend::Frontend(FrontendConfig cfg, std::shared_ptr<JobQueue> queue, std::sha
   for (const auto& t : cfg.job_types) {
     if (t.empty() || t.find_first_of(": \t\r\n") != std::string::npos)
       throw std::invalid_argument("invalid job type '" + t + "'");
+    // these prefixes name the service's own keys (heartbeats, processing lists, child sets)
+    if (t == "consumer" || t.rfind("processing-", 0) == 0 || t.rfind("children-", 0) == 0)
+      throw std::invalid_argument("job type '" + t + "' is reserved");
   }
   for (const std::string* p : {&cfg.upload_prefix, &cfg.output_prefix}) {
     if (p->empty() || p->find('/') != std::string::npos || *p == "." || *p == "..")

@@ -25,6 +25,11 @@ struct Context {
   std::vector<std::string> queues() const;
 };
 
+/// True if `key` has the shape of one of this service's job keys, `<queue>:<name>:<id>` with `<queue>` one of
+/// ctx.queues() (job types and their "-zip" queues). Queue lists, processing lists, heartbeats
+/// (`consumer:<id>:heartbeat`) and a zip parent's child sets never match.
+bool is_job_key(const Context& ctx, const std::string& key);
+
 // ---- responses (every /api answer is JSON, Kiosk client contract rule 2) ----
 
 /// Sets `status` and a compact JSON body with Content-Type application/json (invalid UTF-8 replaced).
