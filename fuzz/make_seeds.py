@@ -413,9 +413,10 @@ def make_with_pil(samples):
             if f.lower().endswith(".png"):
                 im = Image.open(os.path.join(d, f))
                 crop = im.crop((0, 0, 48, 40))
-                save("sample_crop_" + f[:12] + ".png", crop, format="PNG")
-                save("sample_crop_" + f[:12] + ".jpg", crop.convert("L"), format="JPEG")
-                save("sample_crop_" + f[:12] + ".tif", crop, format="TIFF", compression="tiff_deflate")
+                stem = "sample_crop_" + os.path.basename(os.path.normpath(d)) + "_" + f[:12]
+                save(stem + ".png", crop, format="PNG")
+                save(stem + ".jpg", crop.convert("L"), format="JPEG")
+                save(stem + ".tif", crop, format="TIFF", compression="tiff_deflate")
     try:
         import numpy as np
         import tifffile

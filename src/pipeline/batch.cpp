@@ -85,7 +85,11 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
     PageWork page;
   };
   Channel<Work> to_predict(2), to_finish(2);
-  const SegmentOptions seg_opt = segment_options(opt.request, segmenter.manifest());
+  const SegmentOptions seg_opt = [&] {
+    SegmentOptions o = segment_options(opt.request, segmenter.manifest());
+    o.max_model_pixels = opt.max_pixels;  // the limit also holds after the µm/px rescale
+    return o;
+  }();
   std::vector<std::string> rels;
   for (const auto& src : inputs.images) rels.push_back(src.rel);
   OutputNamer namer(rels);  // used by stage A only, in input order: names do not depend on thread timing

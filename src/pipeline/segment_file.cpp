@@ -208,7 +208,8 @@ std::vector<PageResult> segment_file(const uint8_t* data, size_t size, const std
                                      const NameImages& name_images,
                                      const SegmentRequest& req, Segmenter& seg, int64_t max_pixels,
                                      const std::function<void(FileStage)>& on_stage) {
-  const SegmentOptions opt = segment_options(req, seg.manifest());
+  SegmentOptions opt = segment_options(req, seg.manifest());
+  opt.max_model_pixels = max_pixels;
   auto stage = [&](FileStage s) {
     if (on_stage) on_stage(s);
   };

@@ -1,5 +1,7 @@
 #include "pipeline/segmenter.h"
 
+#include <cstdio>
+
 #include <chrono>
 
 #include "preprocess/channel.h"
@@ -19,6 +21,22 @@ Segmenter::Segmenter(ModelManifest manifest, std::unique_ptr<Predictor> predicto
 PreparedImage Segmenter::prepare(const Raster& image, const SegmentOptions& opt, StageTimings& t) const {
   const auto t0 = Clock::now();
   PreparedImage p;
+  // The pixel limit holds for the work, i.e. the image at the model's resolution, checked before any resize.
+  if (opt.max_model_pixels > 0) {
+    const bool rescale = opt.image_mpp > 0 && opt.image_mpp != manifest_.mpp;
+    const ScalePlan sp = rescale ? plan_rescale(image.height, image.width, opt.image_mpp, manifest_.mpp)
+                                 : ScalePlan{1.0, image.height, image.width};
+    const int64_t px = static_cast<int64_t>(sp.height) * sp.width;
+    if (px > opt.max_model_pixels) {
+      char buf[320];
+      std::snprintf(buf, sizeof buf,
+                    "at the model's %g µm/px this %dx%d px image (%g µm/px) would be %dx%d px (%lld pixels), over the "
+                    "limit of %lld pixels (--max-pixels)",
+                    manifest_.mpp, image.width, image.height, opt.image_mpp > 0 ? opt.image_mpp : manifest_.mpp,
+                    sp.width, sp.height, static_cast<long long>(px), static_cast<long long>(opt.max_model_pixels));
+      throw PreprocessError(buf);
+    }
+  }
   p.raw = select_channel(image, opt.channel);
   check_finite(p.raw);
   p.rescaled = opt.image_mpp > 0 && opt.image_mpp != manifest_.mpp;

@@ -22,7 +22,8 @@ struct SegmentOptions {
   double min_snr = 10;    ///< images whose (P99.8 - P1) range is below this × their noise σ (preprocess/normalize.h:
                           ///< range_to_noise) have no signal: 0 objects, no inference. 0 = off
   bool channel_given = true;
-  bool mpp_given = false;     ///< true when the request set mpp or scale (then a file's own pixel size is not used)  ///< false: `channel` is the automatic default (pipeline/segment_file.h: choose_channel)
+  bool mpp_given = false;
+  int64_t max_model_pixels = 0;  ///< > 0: an image larger than this at the model's µm/px (after the rescale) fails     ///< true when the request set mpp or scale (then a file's own pixel size is not used)  ///< false: `channel` is the automatic default (pipeline/segment_file.h: choose_channel)
   double image_mpp = 0;   ///< µm/px of the input; 0 = same as the model (no rescale)
   std::optional<DeepWatershedParams> postprocess;  ///< override of the model card's tuned defaults
 };

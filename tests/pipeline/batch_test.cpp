@@ -295,3 +295,26 @@ TEST(PipelineAxes, OmeTiffTwoChannelsIsOneImageAndGivesItsPixelSize) {
   EXPECT_GT(pages[0].n_objects, 3);
   EXPECT_NE(pages[0].warning.find("segmented channel 1"), std::string::npos) << pages[0].warning;
 }
+
+TEST(PipelineLimits, ThePixelLimitHoldsAtTheModelsResolution) {
+  // A 256x256 image said to be at 13 µm/px would be enlarged 20x (5120x5120) for the 0.65 µm/px model: with a
+  // limit of 1 MP it fails with both sizes and the limit in the reason, before any resize.
+  Raster img = Raster::make(256, 256, 1, DType::U8);
+  for (size_t i = 0; i < img.bytes.size(); ++i) img.bytes[i] = static_cast<uint8_t>(i * 7 % 251);
+  const std::vector<uint8_t> png = encode_png(img);
+  Segmenter seg = make_segmenter();
+  SegmentRequest req;
+  req.mpp = 13;
+  const auto pages = segment_file(png.data(), png.size(), "a.png",
+                                  [](const std::vector<std::string>& s) { return std::vector<std::string>(s.size(), "a"); },
+                                  req, seg, int64_t{1} << 20);
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_FALSE(pages[0].ok);
+  EXPECT_EQ(pages[0].reason, "at the model's 0.65 µm/px this 256x256 px image (13 µm/px) would be 5120x5120 px "
+                             "(26214400 pixels), over the limit of 1048576 pixels (--max-pixels)");
+  req.mpp = 0.65;  // no rescale: fine
+  const auto ok = segment_file(png.data(), png.size(), "a.png",
+                               [](const std::vector<std::string>& s) { return std::vector<std::string>(s.size(), "a"); },
+                               req, seg, int64_t{1} << 20);
+  EXPECT_TRUE(ok.at(0).ok) << ok.at(0).reason;
+}

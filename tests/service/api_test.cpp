@@ -777,3 +777,27 @@ TEST(Api, MetricsEndpoint) {
 
 }  // namespace
 }  // namespace ck::test
+
+namespace ck::test {
+TEST(Api, PixelLimitHoldsAfterTheRescale) {
+  FrontendConfig cfg;
+  cfg.max_image_pixels = 1 << 20;
+  cfg.models = {find_model("nuclear")};
+  ApiServer s(cfg);
+  auto c = s.client();
+  Raster img = Raster::make(256, 256, 1, DType::U8);
+  const auto png = encode_png(img);
+  const Uploaded u = do_upload(s, std::string(png.begin(), png.end()), "small.png");
+  auto r = post_json(*c, "/api/predict", {{"imageName", u.image_name}, {"jobType", "segmentation"},
+                                          {"uploadedName", u.uploaded_name}, {"mpp", 13}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(body_json(r)["message"], "at the model's 0.65 µm/px this 256x256 px image (13 µm/px) would be 5120x5120 px "
+                                     "(26214400 pixels), over the limit of 1048576 pixels");
+  EXPECT_EQ(s.queue->length("segmentation"), 0);
+  // Kiosk scale 20 means the same (image mpp = 20 x 0.65 = 13)
+  r = post_json(*c, "/api/predict", {{"imageName", u.image_name}, {"jobType", "segmentation"},
+                                     {"uploadedName", u.uploaded_name}, {"scale", 20}});
+  EXPECT_EQ(r->status, 413);
+}
+}  // namespace ck::test

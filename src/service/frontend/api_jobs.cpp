@@ -154,6 +154,23 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
         throw BadRequest{413, "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) +
                                   " px (" + std::to_string(info.pages) + " page(s), " + std::to_string(info.pixels) +
                                   " pixels), over the limit of " + std::to_string(cfg.max_image_pixels) + " pixels"};
+      // ... and at the model's resolution, after the mpp/scale rescale (what the consumer will hold)
+      double model_mpp = 0;
+      for (const auto& m : cfg.models)
+        if (m.name == model_name || (model_name.empty() && model_mpp == 0)) model_mpp = m.mpp;
+      const double image_mpp = request.image_mpp(model_mpp);
+      if (model_mpp > 0 && image_mpp > 0 && info.width > 0 && info.height > 0) {
+        const double f = image_mpp / model_mpp;
+        const int64_t w = std::max<int64_t>(1, std::llround(info.width * f)),
+                      h = std::max<int64_t>(1, std::llround(info.height * f));
+        const double px = static_cast<double>(w) * h * std::max<int64_t>(1, info.pages);
+        if (px > static_cast<double>(cfg.max_image_pixels))
+          throw BadRequest{413, "at the model's " + fmt::format("{:g}", model_mpp) + " µm/px this " +
+                                    std::to_string(info.width) + "x" + std::to_string(info.height) + " px image (" +
+                                    fmt::format("{:g}", image_mpp) + " µm/px) would be " + std::to_string(w) + "x" +
+                                    std::to_string(h) + " px (" + fmt::format("{:.0f}", px) +
+                                    " pixels), over the limit of " + std::to_string(cfg.max_image_pixels) + " pixels"};
+      }
     }
 
     const std::string key = make_job_key(queue, image_name);
