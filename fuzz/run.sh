@@ -22,6 +22,8 @@ Options:
   --parallel P     fuzzer processes at a time, also the build's parallelism (default 2)
   --targets LIST   comma or space separated subset of: decode probe zip axes request (default: all)
   --build-only     build the targets, do not seed or run them
+  --keep-going     libFuzzer's fork mode (-fork=P -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1) instead
+                   of -jobs/-workers: a crash does not end the target's run, every crash found is kept
   --regressions    run each target once over its fuzz/regressions/<target>/ inputs (no fuzzing) and stop
   --clean          remove fuzz/build/ first (full rebuild)
   -h, --help       this text
@@ -41,6 +43,7 @@ PARALLEL=2
 TARGETS="$ALL_TARGETS"
 BUILD_ONLY=0
 REGRESSIONS_ONLY=0
+KEEP_GOING=0
 CLEAN=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
     --targets=*) TARGETS="${1#*=}"; shift ;;
     --build-only) BUILD_ONLY=1; shift ;;
     --regressions) REGRESSIONS_ONLY=1; shift ;;
+    --keep-going) KEEP_GOING=1; shift ;;
     --clean) CLEAN=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -273,7 +277,11 @@ for t in $TARGETS; do
   extra=(${FUZZ_EXTRA_ARGS:-})
   echo "== $t: fuzz/build/${t}_fuzzer, log in fuzz/work/logs/$t/"
   TIMEFORMAT='%U %S'
-  if [ "$PARALLEL" -gt 1 ]; then
+  if [ "$KEEP_GOING" = 1 ]; then
+    # fork mode: P child processes at a time for --seconds in all; crashes are saved and fuzzing goes on
+    cpu=$( { time (cd "$logs" && "${NICE[@]}" "$BUILD/${t}_fuzzer" "${args[@]}" "${extra[@]}" -fork="$PARALLEL" \
+                   -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 >"$logs/fuzz-fork.log" 2>&1) ; } 2>&1 )
+  elif [ "$PARALLEL" -gt 1 ]; then
     # -jobs=P -workers=P: P fuzzing processes at once, each for --seconds; each writes fuzz-<k>.log in the cwd
     cpu=$( { time (cd "$logs" && "${NICE[@]}" "$BUILD/${t}_fuzzer" "${args[@]}" "${extra[@]}" -jobs="$PARALLEL" \
                    -workers="$PARALLEL" >"$logs/main.log" 2>&1) ; } 2>&1 )
@@ -283,8 +291,11 @@ for t in $TARGETS; do
   cpu_s=$(awk '{printf "%.0f", $1 + $2}' <<<"$cpu")
   # executions: libFuzzer's final stats, one line per fuzzing process
   execs=$(cat "$logs"/fuzz-*.log 2>/dev/null | awk -F': ' '/^stat::number_of_executed_units:/ {n += $2} END {print n + 0}')
-  if [ "$execs" = 0 ]; then  # no final stats (killed): the "Done N runs" lines, else the last "#N" status line
+  if [ "$execs" = 0 ]; then  # no final stats (killed): the "Done N runs" lines
     execs=$(cat "$logs"/fuzz-*.log 2>/dev/null | awk '/^Done [0-9]+ runs/ {n += $2} END {print n + 0}')
+  fi
+  if [ "$KEEP_GOING" = 1 ]; then  # fork mode: the parent's last "#N: cov: ..." line counts all children
+    execs=$(awk -F'[#:]' '/^#[0-9]+: cov:/ {n = $2} END {print n + 0}' "$logs/fuzz-fork.log")
   fi
   crashes=$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \
               -o -name 'leak-*' \) -newer "$marker" | wc -l)

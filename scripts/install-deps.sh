@@ -33,6 +33,7 @@ TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-scipy python3-skimage python3-tifffile
   python3-torch python3-onnx
+  python3-jsonschema python3-shapely libij-java default-jre-headless  # GeoJSON / ImageJ ROI output checks
   chromium fonts-dejavu-core nodejs
 )
 

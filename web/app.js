@@ -109,7 +109,9 @@ function resultButtons(e) {
     );
   }
   if (o.labels) box.append(downloadButton('Labels', o.labels, 'Label image (TIFF): one integer id per nucleus, 0 = background', 'download-labels'));
-  if (o.csv) box.append(downloadButton('CSV', o.csv, 'Per-object measurements (CSV): area, centroid, bounding box, mean intensity', 'download-csv'));
+  if (o.csv) box.append(downloadButton('CSV', o.csv, 'Per-object measurements (CSV): area, centroid, bounding box, intensity, shape; µm when the pixel size is known', 'download-csv'));
+  if (o.geojson) box.append(downloadButton('GeoJSON', o.geojson, 'Object outlines with their measurements (GeoJSON): QuPath, File > Import objects', 'download-geojson'));
+  if (o.rois) box.append(downloadButton('ROIs', o.rois, 'ImageJ / Fiji ROI set (zip of .roi files): open in the ROI Manager', 'download-rois'));
   if (o.zip) box.append(downloadButton('Zip', o.zip, 'All results of this file as one zip', 'download-zip'));
   return box;
 }
@@ -370,6 +372,8 @@ function select(e) {
   dls.replaceChildren();
   if (o.labels) dls.append(downloadButton('Labels (TIFF)', o.labels, 'Label image', 'viewer-download-labels'));
   if (o.csv) dls.append(downloadButton('Objects (CSV)', o.csv, 'Per-object measurements', 'viewer-download-csv'));
+  if (o.geojson) dls.append(downloadButton('Outlines (GeoJSON)', o.geojson, 'Object outlines for QuPath', 'viewer-download-geojson'));
+  if (o.rois) dls.append(downloadButton('ROIs (ImageJ)', o.rois, 'ImageJ / Fiji ROI set', 'viewer-download-rois'));
   if (o.zip) dls.append(downloadButton('All (zip)', o.zip, 'All results as one zip', 'viewer-download-zip'));
   viewer.show({ title: e.name, objects: e.objects, preview: o.preview, outlines: o.outlines, overlay: o.overlay, csv: o.csv });
   if (window.matchMedia('(max-width: 1100px)').matches) $('viewer').scrollIntoView({ behavior: 'smooth', block: 'start' });

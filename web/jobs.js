@@ -38,6 +38,8 @@ export function outputsOf(job) {
   return {
     labels: find('labels'),
     csv: find('objects'),
+    geojson: find('geojson'),
+    rois: find('rois'),
     preview: find('preview'),
     outlines: find('outlines'),
     overlay: find('overlay'),

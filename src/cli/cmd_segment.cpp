@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/validators.h"
 #include "pipeline/batch.h"
+#include "pipeline/output_set.h"
 
 namespace ck::cli {
 
@@ -56,8 +57,9 @@ Runner add_segment(CLI::App& app) {
   app.add_flag("--overlay", o->overlay, "Also write <name>_overlay.png: label outlines on the image");
   app.add_flag("--no-csv", o->no_csv, "Do not write the per-object CSV");
   app.add_option("--outputs", o->outputs,
-                 "Comma list of outputs besides the label image: csv (default on), overlay, preview; "
-                 "-csv turns the table off. The same names as the service's `outputs` job field");
+                 "Comma list of outputs besides the label image: csv (default on), overlay, preview, geojson\n"
+                 "(outlines + measurements for QuPath), rois (ImageJ/Fiji ROI set); -csv turns the table off.\n"
+                 "The same names as the service's `outputs` job field");
   app.add_option("--min-snr", o->min_snr,
                  "Signal-to-noise floor: an image whose intensity range (P99.8 - P1) is below this many times its noise\n"
                  "sigma has no signal (an empty well) and gets 0 objects without inference. Default 10 (every DSB 2018\n"
@@ -99,9 +101,11 @@ Runner add_segment(CLI::App& app) {
       "Examples:\n"
       "  cellkiosk segment data/samples/images -o out --overlay\n"
       "  cellkiosk segment 'plates/*.tif' scans.zip -o out --mpp 0.325 --channel 1\n"
-      "Names: <stem>_labels.tif, _objects.csv, _overlay.png; a multi-page TIFF gives <stem>_page1, _page2, ...\n"
+      "Names: <stem>_labels.tif, _objects.csv, _overlay.png, _objects.geojson, _rois.zip; a multi-page TIFF gives\n"
+      "<stem>_page1, _page2, ...\n"
       "(1-based); inputs sharing a stem get folder-qualified names (x/a.png -> x_a); a name already used moves\n"
       "to <name>_2. summary.json maps every input to its output names.\n"
+      + std::string(kObjectTableScheme) + "\n" +
       "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json and on stderr),\n"
       "1 on a fatal error (e.g. unknown model, unwritable output folder), 2 on usage errors.");
 

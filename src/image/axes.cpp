@@ -49,6 +49,14 @@ int parse_size(std::string_view v, const std::string& what) {
   return static_cast<int>(n);
 }
 
+/// c × z × t for sizes in 1..INT_MAX, or -1 when the product is over INT_MAX (computed without overflowing int64:
+/// (2^31-1)^3 does not fit).
+int64_t plane_count(int c, int z, int t) {
+  const int64_t cz = int64_t{c} * z;  // < 2^62
+  if (cz > INT_MAX || cz * t > INT_MAX) return -1;
+  return cz * t;
+}
+
 /// A finite number > 0, or throws naming `what`.
 double parse_positive(std::string_view v, const std::string& what) {
   const std::string_view t = trim(v);
@@ -245,12 +253,12 @@ std::optional<StackAxes> parse_imagej_description(std::string_view text) {
   a.slices = z.value_or(1);
   a.frames = t.value_or(1);
   if (!c && !z && !t && images) a.slices = *images;  // a plain stack: ImageJ treats it as z
-  const int64_t product = int64_t{a.channels} * a.slices * a.frames;
+  const int64_t product = plane_count(a.channels, a.slices, a.frames);
+  if (product < 0) throw std::invalid_argument("ImageJ channels x slices x frames is over 2^31-1");
   if (images && product != *images)
     throw std::invalid_argument("ImageJ images=" + std::to_string(*images) + " but channels x slices x frames = " +
                                 std::to_string(a.channels) + "x" + std::to_string(a.slices) + "x" +
                                 std::to_string(a.frames) + " = " + std::to_string(product));
-  if (product > INT_MAX) throw std::invalid_argument("ImageJ channels x slices x frames is over 2^31-1");
   return a;
 }
 
@@ -289,7 +297,7 @@ std::optional<StackAxes> parse_ome_xml(std::string_view xml) {
   a.channels = size_of("SizeC");
   a.slices = size_of("SizeZ");
   a.frames = size_of("SizeT");
-  if (int64_t{a.channels} * a.slices * a.frames > INT_MAX)
+  if (plane_count(a.channels, a.slices, a.frames) < 0)
     throw std::invalid_argument("OME-XML SizeC x SizeZ x SizeT is over 2^31-1");
   const std::string* order = get("DimensionOrder");
   if (!order) throw std::invalid_argument("OME-XML Pixels has no DimensionOrder");

@@ -1,7 +1,9 @@
 // TIFF encoding via libtiff into memory (strips or tiles, contiguous or planar-separate, deflate/LZW/
 // PackBits), label-image TIFFs (uint16 or uint32 by max label), and atomic file writes.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <filesystem>
 
 #include "image/io.h"
@@ -162,8 +164,10 @@ void write_tiff(const std::string& path, const std::vector<Raster>& pages, bool 
   write_tiff_with(path, pages, o);
 }
 
-std::vector<uint8_t> encode_label_tiff(const LabelImage& labels) {
+std::vector<uint8_t> encode_label_tiff(const LabelImage& labels, double mpp) {
   if (labels.empty() || labels.height <= 0 || labels.width <= 0) throw std::invalid_argument("encode_label_tiff: empty label image");
+  if (!(mpp >= 0) || !std::isfinite(mpp))
+    throw std::invalid_argument("encode_label_tiff: pixel size must be >= 0 um/px, got " + std::to_string(mpp));
   const uint32_t maxv = *std::max_element(labels.data.begin(), labels.data.end());
   Raster r;
   r.height = labels.height;
@@ -183,7 +187,15 @@ std::vector<uint8_t> encode_label_tiff(const LabelImage& labels) {
   }
   std::vector<Raster> pages;
   pages.push_back(std::move(r));
-  return encode_tiff(pages, TiffWriteOptions{});
+  TiffWriteOptions o;
+  // LZW with the horizontal predictor: ImageJ 1.53 (Debian's) mis-reads deflate with the predictor; LZW it reads.
+  o.compression = TiffCompression::LZW;
+  if (mpp > 0) {  // ImageJ's own calibration: pixels per unit, the unit in its description
+    o.x_resolution = o.y_resolution = 1.0 / mpp;
+    o.resolution_unit = TiffResolutionUnit::None;
+    o.description = "ImageJ=1.53\nunit=micron\n";
+  }
+  return encode_tiff(pages, o);
 }
 
 void write_label_tiff(const std::string& path, const LabelImage& labels) {

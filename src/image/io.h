@@ -108,9 +108,12 @@ void write_tiff(const std::string& path, const std::vector<Raster>& pages, bool 
 void write_tiff_with(const std::string& path, const std::vector<Raster>& pages, const TiffWriteOptions& opts);
 
 /// Encodes a label image (H×W, 0 = background) as a single-page gray TIFF: uint16 when the max label is
-/// <= 65535, else uint32; ADOBE_DEFLATE + horizontal predictor, strips of ~64 KiB.
-/// Throws std::invalid_argument for an empty label image.
-std::vector<uint8_t> encode_label_tiff(const LabelImage& labels);
+/// <= 65535, else uint32; LZW + horizontal predictor (Debian's ImageJ 1.53 mis-reads deflate + predictor), strips
+/// of ~64 KiB. `mpp` > 0 (µm/px) writes the pixel size as ImageJ does, so Fiji and napari show µm: XResolution = YResolution = 1/mpp pixels per unit,
+/// ResolutionUnit none, ImageDescription "ImageJ=1.53\nunit=micron\n"; mpp 0 (unknown) writes neither.
+/// (Readers: ImageJ 1.53, Fiji, napari, tifffile, libtiff.)
+/// Throws std::invalid_argument for an empty label image or a negative / non-finite mpp.
+std::vector<uint8_t> encode_label_tiff(const LabelImage& labels, double mpp = 0);
 
 /// encode_label_tiff written atomically (temp file in the same folder + rename) to `path`.
 void write_label_tiff(const std::string& path, const LabelImage& labels);

@@ -4,6 +4,7 @@
 // on a few bytes and never fail loudly.
 #include "image/probe.h"
 
+#include <cstdint>
 #include <cstring>
 #include <set>
 
@@ -12,6 +13,15 @@ namespace ck {
 namespace {
 
 constexpr uint8_t kPngSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+
+/// a × b for sizes a, b >= 0, saturating at INT64_MAX (header sizes are up to 2^32-1, or 2^63-1 in BigTIFF:
+/// their product overflows int64).
+int64_t mul_sat(int64_t a, int64_t b) {
+  return a != 0 && b > INT64_MAX / a ? INT64_MAX : a * b;
+}
+
+/// a + b for a, b >= 0, saturating at INT64_MAX.
+int64_t add_sat(int64_t a, int64_t b) { return b > INT64_MAX - a ? INT64_MAX : a + b; }
 
 uint64_t read_uint(const std::string& b, std::size_t off, int size, bool big_endian) {
   uint64_t v = 0;
@@ -40,7 +50,7 @@ ImageInfo probe_png(const ProbeReader& read) {
     default: return info;
   }
   info.pages = 1;
-  info.pixels = info.width * info.height;
+  info.pixels = mul_sat(info.width, info.height);
   info.complete = info.width > 0 && info.height > 0;
   return info;
 }
@@ -107,7 +117,8 @@ ImageInfo probe_tiff(const ProbeReader& read) {
       info.bits = static_cast<int>(bps);
     }
     ++info.pages;
-    if (info.pages == 1 || (subfile & 1) == 0) info.pixels += w * ht;  // decoders skip thumbnails after page 1
+    if (info.pages == 1 || (subfile & 1) == 0)  // decoders skip thumbnails after page 1
+      info.pixels = add_sat(info.pixels, mul_sat(w, ht));
     ifd = read_uint(dir, static_cast<std::size_t>(n) * static_cast<std::size_t>(entry_size), value_size, be);
   }
   info.complete = info.pages > 0;

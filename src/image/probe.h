@@ -24,7 +24,8 @@ struct ImageInfo {
   int64_t width = 0;   ///< of the first page
   int64_t height = 0;  ///< of the first page
   int64_t pages = 0;   ///< TIFF: image file directories found (capped at kMaxProbePages); PNG, JPEG: 1
-  int64_t pixels = 0;  ///< width × height summed over the pages found (what a decoder must hold)
+  int64_t pixels = 0;  ///< width × height summed over the pages found (what a decoder must hold); saturates
+                       ///< at INT64_MAX (a header may declare 2^32-1 × 2^32-1)
   int channels = 0;    ///< samples per pixel of the first page (JPEG: components of the frame, 4 = CMYK)
   int bits = 0;        ///< bits per sample of the first page (JPEG: the frame's sample precision)
   /// True when the header was read completely (every page's size known). False when the bytes ended before

@@ -141,7 +141,7 @@ std::pair<std::string, std::string> first_given(const json& body, const json* fo
 }  // namespace
 
 const std::vector<std::string>& OutputChoice::known() {
-  static const std::vector<std::string> k = {"labels", "csv", "overlay", "preview"};
+  static const std::vector<std::string> k = {"labels", "csv", "overlay", "preview", "geojson", "rois"};
   return k;
 }
 
@@ -159,6 +159,8 @@ OutputChoice OutputChoice::parse(std::string_view list) {
     else if (item == "-csv" || item == "nocsv") o.objects_csv = false;
     else if (item == "overlay") o.overlay = true;
     else if (item == "preview") o.preview = true;
+    else if (item == "geojson") o.geojson = true;
+    else if (item == "rois") o.rois = true;
     else {
       std::string names;
       for (const auto& k : known()) names += (names.empty() ? "" : ", ") + k;
@@ -170,10 +172,15 @@ OutputChoice OutputChoice::parse(std::string_view list) {
 
 std::string OutputChoice::to_string() const {
   std::string s;
-  auto add = [&](const char* w) { s += (s.empty() ? "" : ",") + std::string(w); };
+  auto add = [&](const char* w) {
+    if (!s.empty()) s += ',';
+    s += w;
+  };
   if (!objects_csv) add("-csv");
   if (overlay) add("overlay");
   if (preview) add("preview");
+  if (geojson) add("geojson");
+  if (rois) add("rois");
   return s;
 }
 
@@ -237,7 +244,7 @@ SegmentRequest SegmentRequest::from_json(const json& body) {
   auto text = [&](const char* name) -> std::string {
     const json* v = member(body, name);
     if (!v || v->is_null()) return {};
-    if (v->is_string()) return v->get<std::string>();
+    if (v->is_string()) return trim(v->get<std::string>());  // as from_fields reads it back
     if (v->is_number()) return v->dump();
     throw RequestError(std::string("'") + name + "' must be a string");
   };

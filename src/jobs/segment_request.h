@@ -28,15 +28,19 @@ struct RequestError : std::invalid_argument {
 /// The optional outputs a request may ask for besides the label image: the one list both the CLI (`--outputs`)
 /// and the service (job field `outputs`) accept. Names: "labels" (always written), "csv" (per-object table,
 /// default on), "overlay" (outlines burned into the image, PNG), "preview" (8-bit preview + transparent outline
-/// layer for the web viewer; bucket only, not in result zips).
+/// layer for the web viewer; bucket only, not in result zips), "geojson" (object outlines + measurements as a
+/// GeoJSON FeatureCollection for QuPath, off by default), "rois" (ImageJ/Fiji ROI set, a zip of .roi files, off by
+/// default).
 struct OutputChoice {
   bool objects_csv = true;
   bool overlay = false;
   bool preview = false;
+  bool geojson = false;
+  bool rois = false;
 
   /// The accepted names, in documentation order.
   static const std::vector<std::string>& known();
-  /// Parses "overlay,preview" (spaces ignored, duplicates dropped; "" = defaults). Names add to the defaults;
+  /// Parses "overlay,preview,geojson" (spaces ignored, duplicates dropped; "" = defaults). Names add to the defaults;
   /// "-csv" (or "nocsv") turns the table off. Throws RequestError naming an unknown item and the known ones.
   static OutputChoice parse(std::string_view list);
   /// Canonical comma list of the non-default choices ("" for the defaults); parse(to_string()) == *this.

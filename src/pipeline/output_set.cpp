@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "image/io.h"
+#include "pipeline/output_geojson.h"
+#include "pipeline/output_outlines.h"
+#include "pipeline/output_rois.h"
 
 namespace ck {
 
@@ -18,6 +22,7 @@ struct KindInfo {
 };
 constexpr KindInfo kKinds[] = {
     {OutputKind::Labels, "_labels.tif", "labels", true},      {OutputKind::Objects, "_objects.csv", "objects", true},
+    {OutputKind::Geojson, "_objects.geojson", "geojson", true}, {OutputKind::Rois, "_rois.zip", "rois", true},
     {OutputKind::Overlay, "_overlay.png", "overlay", true},   {OutputKind::Preview, "_preview.png", "preview", false},
     {OutputKind::Outlines, "_outlines.png", "outlines", false},
 };
@@ -56,14 +61,66 @@ bool output_kind_of(std::string_view file_name, OutputKind& kind) {
   return false;
 }
 
-std::string objects_csv(const std::vector<ObjectProps>& objects) {
-  std::string s = "label,area_px,centroid_y,centroid_x,bbox_min_row,bbox_min_col,bbox_max_row,bbox_max_col,mean_intensity\n";
-  char line[256];
+namespace {
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+/// The µm value of a printed px value: the text read back, × scale, printed with 10 significant digits.
+std::string scaled(const std::string& px_text, double scale) {
+  return fmt("%.10g", std::strtod(px_text.c_str(), nullptr) * scale);
+}
+}  // namespace
+
+ObjectTable object_table(const std::vector<ObjectProps>& objects, double mpp) {
+  ObjectTable t;
+  // the first 9 columns as before the shape and µm columns existed; kObjectTableScheme describes them all
+  t.columns = {"label",        "area_px",      "centroid_y",     "centroid_x",    "bbox_min_row",
+               "bbox_min_col", "bbox_max_row", "bbox_max_col",   "mean_intensity", "max_intensity",
+               "perimeter_px", "equivalent_diameter_px", "eccentricity", "solidity"};
+  const bool um = mpp > 0 && std::isfinite(mpp);
+  if (um)
+    for (const char* c : {"area_um2", "centroid_y_um", "centroid_x_um", "perimeter_um", "equivalent_diameter_um"})
+      t.columns.push_back(c);
+  t.rows.reserve(objects.size());
   for (const auto& o : objects) {
-    std::snprintf(line, sizeof line, "%u,%lld,%.3f,%.3f,%d,%d,%d,%d,%.6g\n", o.label, static_cast<long long>(o.area_px),
-                  o.centroid_y, o.centroid_x, o.bbox_min_y, o.bbox_min_x, o.bbox_max_y, o.bbox_max_x, o.mean_intensity);
-    s += line;
+    std::vector<std::string> r = {std::to_string(o.label),
+                                  std::to_string(o.area_px),
+                                  fmt("%.3f", o.centroid_y),
+                                  fmt("%.3f", o.centroid_x),
+                                  std::to_string(o.bbox_min_y),
+                                  std::to_string(o.bbox_min_x),
+                                  std::to_string(o.bbox_max_y),
+                                  std::to_string(o.bbox_max_x),
+                                  fmt("%.6g", o.mean_intensity),
+                                  fmt("%.6g", o.max_intensity),
+                                  fmt("%.3f", o.perimeter_px),
+                                  fmt("%.3f", o.equivalent_diameter_px),
+                                  fmt("%.4f", o.eccentricity),
+                                  fmt("%.4f", o.solidity)};
+    if (um) {  // from the px cells above: area_px, centroid_y, centroid_x, perimeter_px, equivalent_diameter_px
+      const std::vector<std::string> px = {r[1], r[2], r[3], r[10], r[11]};
+      r.push_back(scaled(px[0], mpp * mpp));
+      for (size_t i = 1; i < px.size(); ++i) r.push_back(scaled(px[i], mpp));
+    }
+    t.rows.push_back(std::move(r));
   }
+  return t;
+}
+
+std::string objects_csv(const std::vector<ObjectProps>& objects, double mpp) {
+  const ObjectTable t = object_table(objects, mpp);
+  std::string s;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i) s += ',';
+      s += cells[i];
+    }
+    s += '\n';
+  };
+  line(t.columns);
+  for (const auto& r : t.rows) line(r);
   return s;
 }
 
@@ -99,11 +156,18 @@ Raster make_outline_layer(const LabelImage& labels) {
   return out;
 }
 
-std::vector<OutputFile> encode_output_set(const std::string& name, const Segmentation& seg, const OutputChoice& choice) {
+std::vector<OutputFile> encode_output_set(const std::string& name, const Segmentation& seg, const OutputChoice& choice,
+                                          double mpp) {
+  if (!(mpp > 0) || !std::isfinite(mpp)) mpp = 0;
   std::vector<OutputFile> out;
   auto add = [&](OutputKind k, std::string bytes) { out.push_back({name + output_suffix(k), std::move(bytes), k}); };
-  add(OutputKind::Labels, as_string(encode_label_tiff(seg.labels)));
-  if (choice.objects_csv) add(OutputKind::Objects, objects_csv(seg.objects));
+  add(OutputKind::Labels, as_string(encode_label_tiff(seg.labels, mpp)));
+  if (choice.objects_csv) add(OutputKind::Objects, objects_csv(seg.objects, mpp));
+  if (choice.geojson || choice.rois) {
+    const std::vector<ObjectOutline> outlines = trace_outlines(seg.labels, seg.objects);
+    if (choice.geojson) add(OutputKind::Geojson, objects_geojson(outlines, object_table(seg.objects, mpp)));
+    if (choice.rois) add(OutputKind::Rois, imagej_roi_zip(outlines));
+  }
   if (choice.overlay) add(OutputKind::Overlay, as_string(encode_png(make_overlay(seg.normalized, seg.labels))));
   if (choice.preview) {
     add(OutputKind::Preview, as_string(encode_png(preview_image(seg.normalized))));

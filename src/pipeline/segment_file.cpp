@@ -197,7 +197,7 @@ PageResult finish_page(PageWork&& w, const SegmentOptions& opt, const OutputChoi
   r.timings = w.timings;
   const Segmentation s = seg.finish(std::move(w.prepared), std::move(w.maps), opt, r.timings);
   const auto t0 = Clock::now();
-  r.files = encode_output_set(r.name, s, outputs);
+  r.files = encode_output_set(r.name, s, outputs, w.image_mpp);
   r.timings.write = since(t0);
   r.n_objects = static_cast<int64_t>(s.objects.size());
   r.ok = true;

@@ -78,10 +78,67 @@ class Utf8Locale {
   locale_t loc_ = static_cast<locale_t>(0), old_ = static_cast<locale_t>(0);
 };
 
+/// True if `s` is well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF).
+bool is_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int n = c < 0x80                 ? 0
+                  : c >= 0xC2 && c <= 0xDF ? 1
+                  : c >= 0xE0 && c <= 0xEF ? 2
+                  : c >= 0xF0 && c <= 0xF4 ? 3
+                                           : -1;  // continuation bytes after the lead byte c
+    if (n < 0 || s.size() - i <= static_cast<size_t>(n)) return false;  // a lead byte, then n continuation bytes
+    for (int k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    const auto c1 = n > 0 ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+      return false;  // overlong, surrogate, past U+10FFFF
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
+/// `raw` read as code page 437 (the zip format's charset for names without the UTF-8 flag, APPNOTE 4.4.4 and
+/// appendix D), as UTF-8.
+std::string cp437_to_utf8(std::string_view raw) {
+  static const uint16_t kHigh[128] = {
+      0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF, 0x00EE, 0x00EC,
+      0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9, 0x00FF, 0x00D6, 0x00DC, 0x00A2,
+      0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310,
+      0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB, 0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556,
+      0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C,
+      0x255E, 0x255F, 0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+      0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580, 0x03B1, 0x00DF,
+      0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229,
+      0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2,
+      0x25A0, 0x00A0};
+  std::string out;
+  for (const char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    const unsigned cp = c < 0x80 ? c : kHigh[c - 0x80];
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return out;
+}
+
+/// The member's name as UTF-8. libarchive converts names flagged UTF-8 (bit 11; one that is not UTF-8 comes back
+/// as no name at all) and takes the others byte for byte: those that are not UTF-8 (CP437, as old Windows zippers
+/// write them) are read as CP437, so every name read_zip returns is valid UTF-8 (JSON job fields, make_zip).
 std::string member_name(archive_entry* e) {
-  if (const char* u = archive_entry_pathname_utf8(e)) return u;
-  if (const char* p = archive_entry_pathname(e)) return p;
-  return "";
+  std::string name;
+  if (const char* u = archive_entry_pathname_utf8(e)) name = u;
+  else if (const char* p = archive_entry_pathname(e)) name = p;
+  return is_utf8(name) ? name : cp437_to_utf8(name);
 }
 
 std::string error_text(archive* a) {
@@ -118,6 +175,10 @@ ZipContents read_zip(const std::vector<uint8_t>& zip, const ZipLimits& limits, i
     if (type == AE_IFDIR || hidden_component(entry)) continue;  // folders, __MACOSX/, .DS_Store: not listed
     if (ep.is_absolute() || std::any_of(ep.begin(), ep.end(), [](const fs::path& c) { return c == ".."; })) {
       out.failed.push_back({entry, "path escapes the archive (absolute or '..'); not read"});
+      continue;
+    }
+    if (entry.empty()) {  // no name, or one flagged UTF-8 that is not (libarchive then gives none): nothing to call it
+      out.failed.push_back({"(member " + std::to_string(entries) + ")", "member without a readable name; not read"});
       continue;
     }
     if (type == AE_IFLNK) {
@@ -238,7 +299,7 @@ std::string make_zip(const std::vector<ZipEntry>& entries) {
   std::string out;
   std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
   auto check = [&](int r, const char* what) {
-    if (r < ARCHIVE_WARN) throw std::runtime_error(std::string("zip ") + what + ": " + archive_error_string(a.get()));
+    if (r < ARCHIVE_WARN) throw std::runtime_error(std::string("zip ") + what + ": " + error_text(a.get()));
   };
   Utf8Locale utf8;
   check(archive_write_set_format_zip(a.get()), "format");
@@ -248,6 +309,8 @@ std::string make_zip(const std::vector<ZipEntry>& entries) {
   check(archive_write_open(a.get(), &out, nullptr, append_cb, nullptr), "open");
   const time_t now = std::time(nullptr);
   for (const auto& [name, bytes] : entries) {
+    // libarchive answers an empty name with ARCHIVE_FATAL, no error text, and a leaked write buffer
+    if (name.empty()) throw std::runtime_error("zip header: empty member name");
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname_utf8(e.get(), name.c_str());
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(bytes.size()));

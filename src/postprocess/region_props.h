@@ -8,7 +8,8 @@
 namespace ck {
 
 /// Measurements of one object, all in pixel units (y = row, x = column; lengths in px, areas in px²),
-/// following skimage.measure.regionprops (0.19-0.24) where it defines the quantity.
+/// following skimage.measure.regionprops where it defines the quantity (checked against scikit-image 0.19 in
+/// tests/postprocess/test_region_props.cpp).
 struct ObjectProps {
   uint32_t label = 0;
   int64_t area_px = 0;                    ///< pixel count (skimage `area`)

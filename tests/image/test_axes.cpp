@@ -390,5 +390,33 @@ TEST(ImageAxes, PageIndexRejectsOutOfRange) {
   EXPECT_THROW(page_index(a, 0, 0, 0), std::invalid_argument);
 }
 
+// Found by fuzz/axes_fuzzer.cpp (input kept in fuzz/regressions/axes/): channels=slices=2^31-1, frames=4 overflowed
+// int64 in channels x slices x frames (UBSan: signed integer overflow) before the 2^31-1 check; a product that
+// wrapped could even pass it. Now the product is checked step by step: one-line std::invalid_argument.
+TEST(ImageAxes, FuzzPlaneCountOverInt64ThrowsOneLine) {
+  const std::vector<uint8_t> b =
+      read_file_bytes(std::string(CK_SOURCE_DIR) + "/fuzz/regressions/axes/imagej_plane_count_overflow.txt");
+  const std::string text(b.begin(), b.end());
+  try {
+    parse_imagej_description(text);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "ImageJ channels x slices x frames is over 2^31-1");
+  }
+  EXPECT_THROW(parse_imagej_description("ImageJ=1.54f\nimages=4\nchannels=2147483647\nslices=2147483647\nframes=4\n"),
+               std::invalid_argument);
+  try {
+    parse_ome_xml("<OME><Pixels SizeC=\"2147483647\" SizeZ=\"2147483647\" SizeT=\"2147483647\" "
+                  "DimensionOrder=\"XYCZT\"/></OME>");
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "OME-XML SizeC x SizeZ x SizeT is over 2^31-1");
+  }
+  // still fine just below the limit
+  const auto a = parse_imagej_description("ImageJ=1.54f\nchannels=2147483647\n");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->channels, 2147483647);
+}
+
 }  // namespace
 }  // namespace ck

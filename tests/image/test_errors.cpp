@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "image/probe.h"
 #include "test_util.h"
 
 namespace ck {
@@ -194,6 +195,34 @@ TEST(ImageErrors, MutatedFilesNeverCrash) {
   }
   EXPECT_EQ(decoded + errors, 1500);
   EXPECT_GT(errors, 0);
+}
+
+// Found by fuzz/decode_fuzzer.cpp (input kept in fuzz/regressions/decode/): a PNG IHDR of 4278255615 x 4294967046
+// (or a TIFF of 2^32-1 x 2^32-1) made probe_image_bytes compute width x height in int64 and overflow (UBSan: signed
+// integer overflow); in practice a negative pixel count slipped under every max_pixels check. Now it saturates.
+TEST(ImageErrors, FuzzHeaderSizesOverInt64SaturateInTheProbe) {
+  const std::vector<uint8_t> png =
+      read_file_bytes(std::string(CK_SOURCE_DIR) + "/fuzz/regressions/decode/png_ihdr_size_product_overflow.png");
+  const ImageInfo pi = probe_image_bytes(std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+  EXPECT_EQ(pi.kind, ProbeKind::Png);
+  EXPECT_EQ(pi.width, 4278255615);
+  EXPECT_EQ(pi.height, 4294967046);
+  EXPECT_EQ(pi.pixels, INT64_MAX);
+  EXPECT_THROW(decode_image_stack(png.data(), png.size(), "fuzz.png"), ImageError);
+
+  // classic TIFF, two pages of LONG 0xFFFFFFFF x 0xFFFFFFFF: the product and the sum over pages saturate
+  std::string tif("II*\0\x08\0\0\0", 8);
+  for (int page = 0; page < 2; ++page) {
+    const uint32_t next = page == 0 ? 8 + 2 + 2 * 12 + 4 : 0;
+    tif += std::string("\x02\0", 2);
+    tif += std::string("\x00\x01\x04\0\x01\0\0\0\xff\xff\xff\xff", 12);  // ImageWidth LONG
+    tif += std::string("\x01\x01\x04\0\x01\0\0\0\xff\xff\xff\xff", 12);  // ImageLength LONG
+    for (int k = 0; k < 4; ++k) tif += static_cast<char>((next >> (8 * k)) & 0xFF);
+  }
+  const ImageInfo ti = probe_image_bytes(tif);
+  EXPECT_TRUE(ti.complete);
+  EXPECT_EQ(ti.pages, 2);
+  EXPECT_EQ(ti.pixels, INT64_MAX);
 }
 
 }  // namespace

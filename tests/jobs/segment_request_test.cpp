@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "jobs/segment_request.h"
 
 using namespace ck;
@@ -53,7 +56,8 @@ TEST(SegmentRequest, BadValuesAreOneLineErrorsNamingTheField) {
   EXPECT_EQ(what(json{{"dataLabel", 1e300}}), "'dataLabel' is out of range [0, 255]: '1e+300'");
   EXPECT_EQ(what(json{{"dataLabel", "1.5"}}), "'dataLabel' must be a whole number, got '1.5'");
   EXPECT_EQ(what(json{{"mpp", "abc"}}), "'mpp' must be a number, got 'abc'");
-  EXPECT_EQ(what(json{{"outputs", "labels,geojson"}}), "unknown output 'geojson' (known: labels, csv, overlay, preview)");
+  EXPECT_EQ(what(json{{"outputs", "labels,svg"}}),
+            "unknown output 'svg' (known: labels, csv, overlay, preview, geojson, rois)");
   EXPECT_EQ(what(json{{"jobForm", 3}}), "'jobForm' must be an object");
   EXPECT_EQ(what(json{{"maxima_threshold", 2}}), "'maxima_threshold' is out of range [0, 1]: '2'");
 }
@@ -63,4 +67,23 @@ TEST(SegmentRequest, OutputsAcceptListsAndStrings) {
             OutputChoice::parse("preview, overlay"));
   EXPECT_TRUE(OutputChoice::parse("").objects_csv);
   EXPECT_FALSE(OutputChoice::parse("").overlay);
+}
+
+// Found by fuzz/request_fuzzer.cpp (inputs kept in fuzz/regressions/request/): {"modelName":" "} (or modelVersion)
+// kept its blanks in from_json, but from_fields trims every field, so the consumer read back a different request
+// from the job hash than the frontend had parsed. from_json now trims names as from_fields does.
+TEST(SegmentRequest, FuzzModelNameAndVersionReadBackFromTheJobHash) {
+  for (const char* file : {"model_name_blank.json", "model_version_blank.json"}) {
+    std::ifstream in(std::string(CK_SOURCE_DIR) + "/fuzz/regressions/request/" + file, std::ios::binary);
+    ASSERT_TRUE(in) << file;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const SegmentRequest r = SegmentRequest::from_json(json::parse(text));
+    EXPECT_EQ(r.model, "") << file;
+    EXPECT_EQ(r.version, "") << file;
+    EXPECT_EQ(SegmentRequest::from_fields(r.to_fields()), r) << file;
+  }
+  const SegmentRequest r = SegmentRequest::from_json(json{{"modelName", " nuclear\t"}, {"modelVersion", " 2 "}});
+  EXPECT_EQ(r.model, "nuclear");
+  EXPECT_EQ(r.version, "2");
+  EXPECT_EQ(SegmentRequest::from_fields(r.to_fields()), r);
 }

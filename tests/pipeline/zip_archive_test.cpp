@@ -147,3 +147,46 @@ TEST(ZipArchive, LimitsHoldWhileInflating) {
   const std::string& why = c2.failed.at(0).reason;
   EXPECT_TRUE(why.ends_with("over the limit of 100 bytes; not read")) << why;
 }
+
+// Found by fuzz/zip_fuzzer.cpp (inputs kept in fuzz/regressions/zip/): a member name without the UTF-8 flag and not
+// UTF-8 (CP437, as old Windows zippers write) came back from read_zip byte for byte, breaking its "names are UTF-8"
+// promise: the JSON job fields of a zip job could not be written (nlohmann::json::dump throws on invalid UTF-8)
+// and make_zip wrote such a name as "". Names that are not UTF-8 are now read as CP437.
+TEST(ZipArchive, FuzzNonUtf8NamesAreReadAsCp437) {
+  const std::string dir = std::string(CK_SOURCE_DIR) + "/fuzz/regressions/zip/";
+  const struct {
+    const char* file;
+    const char* name;
+  } cases[] = {{"cp437_member_name.zip", "flot64_\u00f3e.tif"},               // 0xA2: o acute
+               {"cp437_member_name_descriptor.zip", "\u2580rit.tif"}};       // 0xDF: upper half block
+  for (const auto& k : cases) {
+    const ZipContents c = read_zip(read_file_bytes(dir + k.file));
+    ASSERT_EQ(c.images.size(), 1u) << k.file;
+    EXPECT_EQ(c.images[0].path, k.name) << k.file;
+    const std::string bytes(c.images[0].bytes->begin(), c.images[0].bytes->end());
+    const std::string z2 = make_zip({{c.images[0].path, bytes}});
+    const ZipContents back = read_zip(std::vector<uint8_t>(z2.begin(), z2.end()));
+    ASSERT_EQ(back.images.size(), 1u) << k.file;
+    EXPECT_EQ(back.images[0].path, k.name) << k.file;
+    EXPECT_EQ(*back.images[0].bytes, *c.images[0].bytes) << k.file;
+  }
+}
+
+// Found by fuzz/zip_fuzzer.cpp (input kept in fuzz/regressions/zip/utf8_flag_invalid_name.zip): a member flagged
+// UTF-8 whose name is not UTF-8 gets no name from libarchive, and read_zip took it as an image named "". make_zip of
+// that name then crashed (libarchive fails it with no error text: archive_error_string() is NULL) instead of
+// throwing. Such a member is now listed in `failed`, and make_zip refuses an empty name with std::runtime_error.
+TEST(ZipArchive, FuzzMemberWithoutReadableNameFailsAlone) {
+  const ZipContents c =
+      read_zip(read_file_bytes(std::string(CK_SOURCE_DIR) + "/fuzz/regressions/zip/utf8_flag_invalid_name.zip"));
+  EXPECT_TRUE(c.images.empty());
+  ASSERT_GE(c.failed.size(), 1u);  // then "(rest of the archive)": the fuzzer's zip ends inside the member
+  EXPECT_EQ(c.failed[0].path, "(member 1)");
+  EXPECT_EQ(c.failed[0].reason, "member without a readable name; not read");
+  try {
+    make_zip({{"a.png", "x"}, {"", "x"}});
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "zip header: empty member name");
+  }
+}

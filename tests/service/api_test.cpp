@@ -497,7 +497,7 @@ TEST(Api, PredictBadRequests) {
       {with({{"mpp", 0}}), 400, "'mpp' is out of range (0, 10000]: '0'"},
       {with({{"jobForm", {{"mpp", "x"}}}}), 400, "'mpp' must be a number, got 'x'"},
       {with({{"jobForm", "scale=1"}}), 400, "'jobForm' must be an object"},
-      {with({{"outputs", "overlay,bogus"}}), 400, "unknown output 'bogus' (known: labels, csv, overlay, preview)"},
+      {with({{"outputs", "overlay,bogus"}}), 400, "unknown output 'bogus' (known: labels, csv, overlay, preview, geojson, rois)"},
       {with({{"modelName", "cyto"}}), 400, "unknown modelName 'cyto' (known: nuclear)"},
       {with({{"modelName", "nuclear"}, {"modelVersion", "99"}}), 400,
        "model 'nuclear' has no version '99' (known: " + cfg.models[0].version + ")"},

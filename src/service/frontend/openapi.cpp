@@ -67,7 +67,7 @@ const char* kOpenApi = R"JSON({
           "dataLabel": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
           "jobForm": {"type": "object", "properties": {"scale": {"oneOf": [{"type": "number"}, {"type": "string"}]}, "label": {"oneOf": [{"type": "integer"}, {"type": "string"}]}, "mpp": {"oneOf": [{"type": "number"}, {"type": "string"}]}}},
           "mpp": {"oneOf": [{"type": "number"}, {"type": "string"}], "description": "image resolution in um/px (> 0); \"\" = the model's"},
-          "outputs": {"oneOf": [{"type": "string", "example": "overlay,preview"}, {"type": "array", "items": {"type": "string", "enum": ["overlay", "preview"]}}]}
+          "outputs": {"oneOf": [{"type": "string", "example": "overlay,preview"}, {"type": "array", "items": {"type": "string", "enum": ["labels", "csv", "-csv", "overlay", "preview", "geojson", "rois"]}}]}
         }}}}},
         "responses": {
           "200": {"description": "job created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hash"}}}},
