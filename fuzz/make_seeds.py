@@ -21,7 +21,7 @@ import zipfile
 import zlib
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "seeds"
-SAMPLE_DIRS = sys.argv[2:]
+SAMPLE_DIRS = [d for d in sys.argv[2:] if os.path.isdir(d)]
 TARGETS = ["decode", "probe", "zip", "axes", "request"]
 IMAGES = {}  # name -> bytes: every image seed (decode + probe, and the members of the zip seeds)
 

@@ -8,11 +8,11 @@
 
 namespace ck {
 
-/// Model outputs for one image, each H×W float32 in [0,1] at the model's input resolution.
+/// Model outputs for one image, each H×W float32 in [0,1] at the model's input resolution: the two maps deep
+/// watershed uses. (The network's third head, foreground, only shapes training; it is not blended back.)
 struct ModelOutputs {
-  FloatPlane inner;       ///< inner distance (cell-centre map, markers come from its h-maxima)
-  FloatPlane outer;       ///< outer distance (normalized distance to the cell boundary; watershed relief)
-  FloatPlane foreground;  ///< foreground probability
+  FloatPlane inner;  ///< inner distance (cell-centre map, markers come from its h-maxima)
+  FloatPlane outer;  ///< outer distance (normalized distance to the cell boundary; watershed relief)
 };
 
 /// Runs a segmentation model on one normalized image (H×W float32, any size ≥ 1×1).

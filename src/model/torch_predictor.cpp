@@ -60,7 +60,9 @@ class TorchPredictor final : public Predictor {
     const int tile = balanced_tile(img.height, img.width);
     // An image that fits one tile needs no overlap (and a tile of 16 px cannot overlap by 64).
     const TilePlan plan = plan_tiles(img.height, img.width, tile, std::min(overlap_, tile - multiple_), multiple_);
-    Untiler untiler(plan, kNumOutputs);
+    // Only the two maps deep watershed uses are blended back; the foreground head serves training only.
+    constexpr int kUsed = 2;  // kInner, kOuter
+    Untiler untiler(plan, kUsed);
     torch::InferenceMode guard;
     const int64_t th = plan.tile_h, tw = plan.tile_w;
     const size_t per_tile = static_cast<size_t>(th * tw);
@@ -74,12 +76,12 @@ class TorchPredictor final : public Predictor {
       auto x = torch::from_blob(buf.data(), {static_cast<int64_t>(n), 1, th, tw}, torch::kFloat32);
       x = device_.is_cpu() ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x.to(device_);
       auto y = net_->forward(x);
-      y = torch::cat({y.slice(1, 0, 2), torch::sigmoid(y.slice(1, 2, 3))}, 1).to(torch::kCPU).contiguous();
+      y = y.slice(1, 0, kUsed).to(torch::kCPU).contiguous();
       const float* yp = y.data_ptr<float>();
-      for (size_t k = 0; k < n; ++k) untiler.add(plan.tiles[i + k], yp + k * kNumOutputs * per_tile);
+      for (size_t k = 0; k < n; ++k) untiler.add(plan.tiles[i + k], yp + k * kUsed * per_tile);
     }
     auto planes = untiler.finish();
-    return {std::move(planes[kInner]), std::move(planes[kOuter]), std::move(planes[kForeground])};
+    return {std::move(planes[kInner]), std::move(planes[kOuter])};
   }
 
  private:

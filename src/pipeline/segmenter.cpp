@@ -61,7 +61,7 @@ ModelOutputs Segmenter::predict(const PreparedImage& p, StageTimings& t) {
   const auto t0 = Clock::now();
   if (p.no_signal) {  // no inference for a field without signal
     const int h = p.model_input.height, w = p.model_input.width;
-    return {FloatPlane(h, w, 0.f), FloatPlane(h, w, 0.f), FloatPlane(h, w, 0.f)};
+    return {FloatPlane(h, w, 0.f), FloatPlane(h, w, 0.f)};
   }
   ModelOutputs maps = predictor_->predict(p.model_input);
   t.predict += since(t0);

@@ -93,7 +93,7 @@ class Segmenter {
   /// Parameters:
   ///   p  — PreparedImage from prepare(); its model_input (H'×W' float32, normalized) is run
   ///   t  — t.predict is incremented (s)
-  /// Returns: ModelOutputs (inner, outer, foreground), H'×W' float32 in [0, 1] at the model input's size.
+  /// Returns: ModelOutputs (inner, outer distance), H'×W' float32 in [0, 1] at the model input's size.
   /// Throws: std::runtime_error (one-line reason) if the model cannot run.
   /// Reference: —
   ModelOutputs predict(const PreparedImage& p, StageTimings& t);

@@ -318,3 +318,37 @@ TEST(PipelineLimits, ThePixelLimitHoldsAtTheModelsResolution) {
                                req, seg, int64_t{1} << 20);
   EXPECT_TRUE(ok.at(0).ok) << ok.at(0).reason;
 }
+
+TEST(PipelineLimits, A30000SquarePngFailsFromItsHeaderBeforeDecoding) {
+  // A 0.9 MB PNG file that would decode to 900 MP: refused from its IHDR, the others go on.
+  const fs::path dir = fs::temp_directory_path() / ("ck_bigpng_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<uint8_t> png = encode_png(Raster::make(8, 8, 1, DType::U8));
+  // rewrite IHDR width/height to 30000 (bytes 16-23) and its CRC (bytes 29-32): the decoder would need 900 MP
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) png[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  };
+  put32(16, 30000);
+  put32(20, 30000);
+  uint32_t crc = 0xffffffffu;
+  for (size_t i = 12; i < 29; ++i) {
+    crc ^= png[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  put32(29, ~crc);
+  std::ofstream(dir / "huge.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
+  fs::copy_file(sample_images()[0], dir / "ok.png");
+  Segmenter seg = make_segmenter();
+  BatchOptions opt;
+  opt.out_dir = (dir / "out").string();
+  opt.progress = false;
+  const BatchReport r = run_batch(expand_inputs({dir.string()}), seg, opt);
+  ASSERT_EQ(r.images.size(), 2u);
+  EXPECT_EQ(r.images[0].name, "huge");
+  EXPECT_FALSE(r.images[0].ok);
+  EXPECT_EQ(r.images[0].reason, "image is 30000x30000 px (1 page(s), 900000000 pixels), over the limit of 268435456 "
+                                "pixels (--max-pixels)");
+  EXPECT_TRUE(r.images[1].ok);
+  fs::remove_all(dir);
+}

@@ -280,6 +280,11 @@ TEST(ZipConsumer, FansOutAndInWithPerFileFailures) {
   EXPECT_EQ(f.at("children:done"), "19");
   EXPECT_EQ(f.at("children:failed"), "1");
   EXPECT_EQ(f.at("progress"), "100");
+  // the Kiosk's zip parents hold the children's timings as comma-joined lists (kiosk-client-contract rule 12)
+  for (const char* t : {"prediction_time", "postprocess_time", "predict_retries"}) {
+    ASSERT_TRUE(f.count(t)) << t;
+    EXPECT_EQ(split_commas(f.at(t)).size(), 19u) << t << ": " << f.at(t);  // one value per segmented image
+  }
   const auto failures = nlohmann::json::parse(f.at("failures"));
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_EQ(failures[0]["name"], "plate/broken.png");  // the member's path in the zip
