@@ -38,7 +38,7 @@ Runner add_segment(CLI::App& app) {
   const CLI::Validator non_negative = cli::non_negative();
   const CLI::Validator unit_interval = cli::unit_interval();
   app.add_option("INPUT", o->inputs,
-                 "Images (TIFF/PNG, any bit depth; type found from the content), folders (searched recursively), "
+                 "Images (TIFF, PNG, JPEG, any bit depth; type found from the content), folders (searched recursively), "
                  "glob patterns (quote them) or zip archives")
       ->required();
   app.add_option("-o,--out", o->out_dir, "Output folder: <name>_labels.tif, <name>_objects.csv, summary.json")
@@ -46,7 +46,7 @@ Runner add_segment(CLI::App& app) {
   app.add_option("-m,--model", o->model, "Model name under models/ or path to a model folder / model.json")
       ->capture_default_str();
   app.add_option("-c,--channel", o->channel,
-                 "Channel holding the nuclear stain (0-based). Default: channel 0, unless it is blank and another\n"
+                 "Channel holding the nuclear stain (0-based; for ImageJ/OME stacks, the C axis). Default: channel 0, unless it is blank and another\n"
                  "channel has signal (e.g. RGB with the stain in blue): then that one, with a warning. A channel\n"
                  "given here that is blank while another has signal is an error naming the one with signal")
       ->check(CLI::Range(0, 255));
@@ -101,10 +101,11 @@ Runner add_segment(CLI::App& app) {
       "Examples:\n"
       "  cellkiosk segment data/samples/images -o out --overlay\n"
       "  cellkiosk segment 'plates/*.tif' scans.zip -o out --mpp 0.325 --channel 1\n"
-      "Names: <stem>_labels.tif, _objects.csv, _overlay.png, _objects.geojson, _rois.zip; a multi-page TIFF gives\n"
-      "<stem>_page1, _page2, ...\n"
-      "(1-based); inputs sharing a stem get folder-qualified names (x/a.png -> x_a); a name already used moves\n"
-      "to <name>_2. summary.json maps every input to its output names.\n"
+      "Names: <stem>_labels.tif, _objects.csv, _overlay.png, _objects.geojson, _rois.zip (_preview.png and\n"
+      "_outlines.png with preview). A multi-page TIFF gives <stem>_page1, _page2, ...; an ImageJ/OME stack one\n"
+      "image per plane, <stem>_z<k>, _t<k> or _t<t>_z<z> (1-based). Inputs sharing a stem get folder-qualified\n"
+      "names (x/a.png -> x_a); a name already used moves to <name>_2 (never another input's own name).\n"
+      "summary.json maps every input to its output names. A rerun into the same folder replaces its files.\n"
       + std::string(kObjectTableScheme) + "\n" +
       "Exit code: 0 if every image was segmented, 3 if some failed (listed in summary.json and on stderr),\n"
       "1 on a fatal error (e.g. unknown model, unwritable output folder), 2 on usage errors.");

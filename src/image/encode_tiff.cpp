@@ -84,7 +84,7 @@ void write_page(TIFF* tif, const Raster& r, const TiffWriteOptions& o, const Tif
   }
   const uint16_t comp = compression_tag(o.compression);
   check(TIFFSetField(tif, TIFFTAG_COMPRESSION, comp), m, "compression not available");
-  if (comp == COMPRESSION_ADOBE_DEFLATE || comp == COMPRESSION_LZW) {
+  if ((comp == COMPRESSION_ADOBE_DEFLATE || comp == COMPRESSION_LZW) && o.predictor) {
     const bool fp = r.dtype == DType::F32 || r.dtype == DType::F64;
     TIFFSetField(tif, TIFFTAG_PREDICTOR, fp ? PREDICTOR_FLOATINGPOINT : PREDICTOR_HORIZONTAL);
   }
@@ -188,8 +188,10 @@ std::vector<uint8_t> encode_label_tiff(const LabelImage& labels, double mpp) {
   std::vector<Raster> pages;
   pages.push_back(std::move(r));
   TiffWriteOptions o;
-  // LZW with the horizontal predictor: ImageJ 1.53 (Debian's) mis-reads deflate with the predictor; LZW it reads.
-  o.compression = TiffCompression::LZW;
+  // Deflate without a predictor: read by ImageJ 1.53 (which mis-reads deflate + predictor), Fiji, napari, and by
+  // tifffile without imagecodecs (which LZW would need).
+  o.compression = TiffCompression::Deflate;
+  o.predictor = false;
   if (mpp > 0) {  // ImageJ's own calibration: pixels per unit, the unit in its description
     o.x_resolution = o.y_resolution = 1.0 / mpp;
     o.resolution_unit = TiffResolutionUnit::None;

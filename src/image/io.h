@@ -88,6 +88,7 @@ struct TiffWriteOptions {
   bool planar_separate = false;  ///< PLANARCONFIG_SEPARATE (one plane per channel) instead of interleaved
   int tile_size = 0;             ///< >0: square tiles of this size in px (multiple of 16); 0: strips
   int rows_per_strip = 0;        ///< strips only; 0: as many rows as fit in ~64 KiB per strip
+  bool predictor = true;          ///< the horizontal / floating-point predictor with deflate and LZW
   std::string description{};     ///< ImageDescription of the first page (e.g. ImageJ or OME-XML); "" = none
   double x_resolution = 0;       ///< >0: XResolution (pixels per resolution unit) on every page
   double y_resolution = 0;       ///< >0: YResolution (pixels per resolution unit) on every page
@@ -108,8 +109,8 @@ void write_tiff(const std::string& path, const std::vector<Raster>& pages, bool 
 void write_tiff_with(const std::string& path, const std::vector<Raster>& pages, const TiffWriteOptions& opts);
 
 /// Encodes a label image (H×W, 0 = background) as a single-page gray TIFF: uint16 when the max label is
-/// <= 65535, else uint32; LZW + horizontal predictor (Debian's ImageJ 1.53 mis-reads deflate + predictor), strips
-/// of ~64 KiB. `mpp` > 0 (µm/px) writes the pixel size as ImageJ does, so Fiji and napari show µm: XResolution = YResolution = 1/mpp pixels per unit,
+/// <= 65535, else uint32; deflate without a predictor (Debian's ImageJ 1.53 mis-reads deflate + predictor; tifffile
+/// without imagecodecs cannot read LZW), strips of ~64 KiB. `mpp` > 0 (µm/px) writes the pixel size as ImageJ does, so Fiji and napari show µm: XResolution = YResolution = 1/mpp pixels per unit,
 /// ResolutionUnit none, ImageDescription "ImageJ=1.53\nunit=micron\n"; mpp 0 (unknown) writes neither.
 /// (Readers: ImageJ 1.53, Fiji, napari, tifffile, libtiff.)
 /// Throws std::invalid_argument for an empty label image or a negative / non-finite mpp.

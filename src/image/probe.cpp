@@ -4,6 +4,8 @@
 // on a few bytes and never fail loudly.
 #include "image/probe.h"
 
+#include <cctype>
+
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -209,6 +211,14 @@ ImageInfo probe_image_bytes(std::string_view head) {
     if (offset >= head.size()) return {};
     return std::string(head.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(n)));
   });
+}
+
+bool has_image_extension(std::string_view name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || name.find('/', dot) != std::string_view::npos) return false;
+  std::string e(name.substr(dot));
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e == ".tif" || e == ".tiff" || e == ".png" || e == ".jpg" || e == ".jpeg";
 }
 
 }  // namespace ck

@@ -45,6 +45,10 @@ ProbeKind probe_kind(std::string_view head);
 /// "TIFF", "PNG", "JPEG", "zip" or "unknown".
 const char* probe_kind_name(ProbeKind k);
 
+/// True if a file name ends in an image extension we read (.tif, .tiff, .png, .jpg, .jpeg; any case): how folders
+/// and zips pick files whose content has not been read yet (the content decides afterwards).
+bool has_image_extension(std::string_view name);
+
 /// Reads `n` bytes at `offset` of the file (fewer at its end, empty past it). May throw; the exception passes
 /// through probe_image.
 using ProbeReader = std::function<std::string(uint64_t offset, uint64_t n)>;

@@ -137,6 +137,9 @@ BatchReport run_batch(const InputList& inputs, Segmenter& segmenter, const Batch
         error = e.what();
       }
       if (!error.empty()) {
+        // decoder messages start with the label the file was given: the report names the input once
+        const std::string label = src.bytes ? src.origin : std::filesystem::path(src.path).filename().string();
+        if (error.rfind(label + ": ", 0) == 0) error = error.substr(label.size() + 2);
         ImageReport r;
         r.name = namer.assign(i, 1).front(), r.origin = src.origin, r.reason = one_line(error);
         std::lock_guard<std::mutex> lk(report_mu);
@@ -237,7 +240,7 @@ nlohmann::json summary_json(const BatchReport& report, const ModelManifest& mode
       j["width"] = r.width;
       j["outputs"] = r.outputs;
       j["channel"] = r.channel;
-      j["image_mpp"] = r.image_mpp;
+      j["image_mpp"] = r.image_mpp > 0 ? nlohmann::json(r.image_mpp) : nlohmann::json(nullptr);  // null: the model's
       if (!r.axes.empty()) j["axes"] = r.axes;
     } else {
       j["reason"] = r.reason;

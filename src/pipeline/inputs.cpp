@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "image/io.h"
+#include "image/probe.h"
 
 namespace fs = std::filesystem;
 
@@ -14,15 +15,6 @@ namespace ck {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool has_image_extension(const fs::path& p) {
-  const std::string e = lower(p.extension().string());
-  return e == ".tif" || e == ".tiff" || e == ".png" || e == ".jpg" || e == ".jpeg";
-}
 
 }  // namespace
 
@@ -45,7 +37,11 @@ InputList expand_inputs(const std::vector<std::string>& args, const ZipLimits& l
           if (it->is_directory()) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file() && (has_image_extension(p) || lower(p.extension().string()) == ".zip"))
+        if (it->is_regular_file() && (has_image_extension(p.filename().string()) || [&] {
+                  std::string e = p.extension().string();
+                  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                  return e == ".zip";
+                }()))
           found.push_back(p);
       }
       std::sort(found.begin(), found.end());

@@ -64,6 +64,12 @@ OutputNamer::OutputNamer(const std::vector<std::string>& rel_paths) {
   std::map<std::string, int> count;
   for (const auto& p : rel_paths) ++count[output_stem(p)];
   for (const auto& p : rel_paths) bases_.push_back(count[output_stem(p)] > 1 ? qualified(p) : output_stem(p));
+  // A real file's own name is kept for it: a generated "<base>_2" never takes the name of another input
+  // ("a.jpg", "a.png", "a_2.png" -> "a", "a_3", "a_2").
+  std::map<std::string, int> base_count;
+  for (const auto& b : bases_) ++base_count[b];
+  for (size_t i = 0; i < bases_.size(); ++i)
+    if (base_count[bases_[i]] == 1) owner_.emplace(bases_[i], i);
 }
 
 std::vector<std::string> OutputNamer::assign(size_t index, size_t pages) { return assign(index, page_suffixes(pages)); }
@@ -75,8 +81,12 @@ std::vector<std::string> OutputNamer::assign(size_t index, const std::vector<std
     const std::string b = n == 1 ? base : base + "_" + std::to_string(n);
     std::vector<std::string> names;
     for (const auto& s : suffixes) names.push_back(b + s);
+    const auto owned_by_other = [&](const std::string& nm) {
+      const auto it = owner_.find(nm);
+      return it != owner_.end() && it->second != index;
+    };
     bool free = true;
-    for (const auto& nm : names) free = free && !taken(nm);
+    for (const auto& nm : names) free = free && !taken(nm) && !owned_by_other(nm);
     if (!free) continue;
     for (const auto& nm : names) used_.insert(nm);
     return names;

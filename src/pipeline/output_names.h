@@ -5,9 +5,11 @@
 //   - the base is the file stem ("sub/a.png" -> "a");
 //   - a stem that several inputs share makes each of them use its folder-qualified path instead ("x/a.png" ->
 //     "x_a", "y/a.png" -> "y_a"; a file at the root keeps "a");
-//   - a name already used in the run (a real "a_2.png" next to a generated one, a page name "scan_page1" next to a
-//     file "scan_page1.png") moves the later input to "<base>_2", "<base>_3", ... (all its pages together).
+//   - a name already used in the run (a page name "scan_page1" next to a file "scan_page1.png") moves the later
+//     input to "<base>_2", "<base>_3", ... (all its pages together), skipping every name that is another input's
+//     own ("a.jpg", "a.png", "a_2.png" -> "a", "a_3", "a_2").
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,6 +54,7 @@ class OutputNamer {
  private:
   std::vector<std::string> bases_;
   std::set<std::string> used_;
+  std::map<std::string, size_t> owner_;  ///< an input's own unshared base name -> that input
 };
 
 }  // namespace ck

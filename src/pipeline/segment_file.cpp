@@ -28,6 +28,12 @@ std::string format_value(float v) {
   return buf;
 }
 
+std::string fmt_g6(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 std::string over_limit(int64_t w, int64_t h, int64_t pages, int64_t pixels, int64_t limit) {
   return "image is " + std::to_string(w) + "x" + std::to_string(h) + " px (" + std::to_string(pages) + " page(s), " +
          std::to_string(pixels) + " pixels), over the limit of " + std::to_string(limit) + " pixels (--max-pixels)";
@@ -102,7 +108,8 @@ DecodedFile decode_file(const uint8_t* data, size_t size, const std::string& lab
                         stack.axes->channels * stack.axes->slices * stack.axes->frames > 1;
   if (stack.axes && (stack.axes->source == "imagej" || stack.axes->source == "ome") && stack.axes->mpp_x > 0) {
     const double mpp = stack.axes->mpp_x;
-    if (mpp >= 0.01 && mpp <= 50) f.mpp = mpp;  // outside: a placeholder, not a microscope's pixel size
+    // 6 significant digits: TIFF resolution tags are float32 (1/0.325 reads back as 0.32499999...)
+    if (mpp >= 0.01 && mpp <= 50) f.mpp = std::stod(fmt_g6(mpp));  // outside: a placeholder, not a pixel size
   }
   if (!is_stack) {
     f.pages = std::move(stack.pages);
@@ -157,7 +164,8 @@ ChannelChoice choose_channel(const Raster& page, int requested, bool given) {
     return c;
   }
   c.channel = best;
-  c.warning = blank + "; segmented channel " + std::to_string(best) + ", the one with the most signal (choose with --channel)";
+  c.warning = blank + "; segmented channel " + std::to_string(best) +
+              ", the one with the most signal (choose with --channel, or dataLabel/channels in a job)";
   return c;
 }
 

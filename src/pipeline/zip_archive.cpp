@@ -20,15 +20,6 @@ namespace ck {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool has_image_extension(const fs::path& p) {
-  const std::string e = lower(p.extension().string());
-  return e == ".tif" || e == ".tiff" || e == ".png" || e == ".jpg" || e == ".jpeg";
-}
 
 bool is_image_kind(ProbeKind k) { return k == ProbeKind::Tiff || k == ProbeKind::Png || k == ProbeKind::Jpeg; }
 
@@ -230,7 +221,7 @@ ZipContents read_zip(const std::vector<uint8_t>& zip, const ZipLimits& limits, i
           why = "skip:nested zip archive (not opened)";
           break;
         }
-        is_image = is_image_kind(k) || has_image_extension(ep);
+        is_image = is_image_kind(k) || has_image_extension(ep.filename().string());
         if (!is_image) {
           why = "skip:not an image (" + std::string(k == ProbeKind::Unknown ? "unknown type" : probe_kind_name(k)) + ")";
           break;
@@ -251,7 +242,7 @@ ZipContents read_zip(const std::vector<uint8_t>& zip, const ZipLimits& limits, i
     }
     if (why.empty() && !decided_kind) {  // a member shorter than 16 bytes
       const ProbeKind k = probe_kind(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-      is_image = is_image_kind(k) || has_image_extension(ep);
+      is_image = is_image_kind(k) || has_image_extension(ep.filename().string());
       if (!is_image) why = "skip:not an image (" + std::string(bytes.empty() ? "empty file" : "unknown type") + ")";
     }
     if (why.empty() && !probed) {

@@ -27,12 +27,18 @@ TEST(OutputNames, AGeneratedNameNeverTakesARealOne) {
 }
 
 TEST(OutputNames, PageNamesAndFileNamesDoNotCollide) {
+  // the real file keeps its own name; the pages move together, whatever the order
   OutputNamer n({"scan.tif", "scan_page1.png"});
-  EXPECT_EQ(n.assign(0, 2), (V{"scan_page1", "scan_page2"}));
-  EXPECT_EQ(n.assign(1, 1), V{"scan_page1_2"});
-  OutputNamer m({"scan_page1.png", "scan.tif"});  // the other order: the pages move together
+  EXPECT_EQ(n.assign(0, 2), (V{"scan_2_page1", "scan_2_page2"}));
+  EXPECT_EQ(n.assign(1, 1), V{"scan_page1"});
+  OutputNamer m({"scan_page1.png", "scan.tif"});
   EXPECT_EQ(m.assign(0, 1), V{"scan_page1"});
   EXPECT_EQ(m.assign(1, 2), (V{"scan_2_page1", "scan_2_page2"}));
+  // a generated suffix skips another input's own name
+  OutputNamer k({"a.jpg", "a.png", "a_2.png"});
+  EXPECT_EQ(k.assign(0, 1), V{"a"});
+  EXPECT_EQ(k.assign(1, 1), V{"a_3"});
+  EXPECT_EQ(k.assign(2, 1), V{"a_2"});
 }
 
 TEST(OutputNames, SameQualifiedNameInTwoZipsGetsASuffix) {

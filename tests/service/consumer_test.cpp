@@ -85,20 +85,6 @@ class FlakyBucket : public LocalBucket {
   std::atomic<int> left_;
 };
 
-/// Runs a consumer on a thread until the test ends.
-struct RunningConsumer {
-  std::atomic<bool> stop{false};
-  std::unique_ptr<Consumer> consumer;
-  std::thread thread;
-  RunningConsumer(ConsumerConfig cfg, std::shared_ptr<JobQueue> q, std::shared_ptr<Bucket> b) {
-    consumer = std::make_unique<Consumer>(std::move(cfg), std::move(q), std::move(b));
-    thread = std::thread([this] { consumer->run(stop); });
-  }
-  ~RunningConsumer() {
-    stop = true;
-    thread.join();
-  }
-};
 
 ConsumerConfig test_config(const std::string& queue = "segmentation") {
   ConsumerConfig c;

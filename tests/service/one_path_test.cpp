@@ -60,19 +60,6 @@ ConsumerConfig config(const std::string& queue) {
   return c;
 }
 
-struct Running {
-  std::atomic<bool> stop{false};
-  std::unique_ptr<Consumer> consumer;
-  std::thread thread;
-  Running(ConsumerConfig cfg, std::shared_ptr<JobQueue> q, std::shared_ptr<Bucket> b) {
-    consumer = std::make_unique<Consumer>(std::move(cfg), std::move(q), std::move(b));
-    thread = std::thread([this] { consumer->run(stop); });
-  }
-  ~Running() {
-    stop = true;
-    thread.join();
-  }
-};
 
 /// `segment` on `inputs` (paths): the files written, by name (summary.json aside), and the summary.
 Files run_segment(const std::vector<std::string>& inputs, const fs::path& out, const SegmentRequest& req,
@@ -104,7 +91,7 @@ Files run_service(std::shared_ptr<JobQueue> q, const fs::path& bucket_dir,
     keys.push_back(create_job(*q, *b, zip ? "segmentation-zip" : "segmentation", name, bytes, request));
   }
   {
-    Running img(config("segmentation"), q, b), zipc(config("segmentation-zip"), q, b);
+    RunningConsumer img(config("segmentation"), q, b), zipc(config("segmentation-zip"), q, b);
     EXPECT_TRUE(wait_terminal(*q, keys, 600));
   }
   Files files;
@@ -194,8 +181,8 @@ std::vector<Case> cases(const fs::path& dir) {
     out.push_back(c);
   }
   {  // a folder: a.png, a_2.png, sub/a.png, scan.tif (2 pages), scan_page1.png; the service gets it as a zip
-    Case c{"folder", {}, {}, {"a_labels.tif", "a_2_labels.tif", "sub_a_labels.tif", "scan_page1_labels.tif",
-                              "scan_page2_labels.tif", "scan_page1_2_labels.tif"}};
+    Case c{"folder", {}, {}, {"a_labels.tif", "a_2_labels.tif", "sub_a_labels.tif", "scan_2_page1_labels.tif",
+                              "scan_2_page2_labels.tif", "scan_page1_labels.tif"}};
     const std::vector<std::pair<std::string, std::string>> files = {
         {"a.png", png_of(s[0])},          {"a_2.png", png_of(s[1])},          {"scan.tif", tiff_of({s[2], s[3]})},
         {"scan_page1.png", png_of(s[4])}, {"sub/a.png", png_of(s[3])}};

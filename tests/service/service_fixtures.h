@@ -8,7 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include <atomic>
+#include <memory>
+
 #include "image/io.h"
+#include "service/consumer/consumer.h"
 #include "jobs/job_queue.h"
 #include "storage/bucket.h"
 
@@ -79,5 +83,20 @@ inline bool wait_terminal(JobQueue& q, const std::vector<std::string>& keys, dou
   }
   return false;
 }
+
+/// Runs a consumer on a thread until the test ends.
+struct RunningConsumer {
+  std::atomic<bool> stop{false};
+  std::unique_ptr<Consumer> consumer;
+  std::thread thread;
+  RunningConsumer(ConsumerConfig cfg, std::shared_ptr<JobQueue> q, std::shared_ptr<Bucket> b) {
+    consumer = std::make_unique<Consumer>(std::move(cfg), std::move(q), std::move(b));
+    thread = std::thread([this] { consumer->run(stop); });
+  }
+  ~RunningConsumer() {
+    stop = true;
+    thread.join();
+  }
+};
 
 }  // namespace ck::test

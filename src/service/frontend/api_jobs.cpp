@@ -191,7 +191,7 @@ void predict(Context& ctx, const httplib::Request& req, httplib::Response& res, 
                                   {{"queue", queue}});
     send_json(res, 200, {{"hash", key}});
   } catch (const BadRequest& e) {
-    if (!kiosk_client || e.status == 404) {
+    if (!kiosk_client) {
       send_error(res, e.status, e.message);
       return;
     }
