@@ -266,6 +266,9 @@ TEST(ZipConsumer, FansOutAndInWithPerFileFailures) {
   EXPECT_EQ(f.at("children:done"), "19");
   EXPECT_EQ(f.at("children:failed"), "1");
   EXPECT_EQ(f.at("progress"), "100");
+  // the parent lists every child's outputs (labels + CSV of 19 images) and the result zip maps inputs to names
+  const auto listed = nlohmann::json::parse(f.at("outputs_list"));
+  EXPECT_EQ(listed.size(), 38u);
   // the Kiosk's zip parents hold the children's timings as comma-joined lists (kiosk-client-contract rule 12)
   for (const char* t : {"prediction_time", "postprocess_time", "predict_retries"}) {
     ASSERT_TRUE(f.count(t)) << t;

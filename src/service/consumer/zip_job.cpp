@@ -78,6 +78,7 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ZipEntry> bundle;
     std::set<std::string> bundled;  // file names in the result zip: never the same twice
+    nlohmann::json all_outputs = nlohmann::json::array();
     nlohmann::json failures = nlohmann::json::array(), images = nlohmann::json::array();
     // members refused while the zip was read (fan-out): failures too, in archive order before the children's
     const auto unread = nlohmann::json::parse(get(f, field::kUnread).empty() ? "[]" : get(f, field::kUnread), nullptr, false);
@@ -105,6 +106,7 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
         const auto listed = nlohmann::json::parse(get(cf, field::kOutputList), nullptr, false);
         if (listed.is_array())
           for (const auto& o : listed) {
+            all_outputs.push_back(o);  // the parent lists every child's files too (a client reads one job)
             OutputKind kind;
             const std::string file = o.value("name", "");
             if (!output_kind_of(file, kind) || !output_in_bundle(kind)) continue;
@@ -113,7 +115,11 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
             bundle.emplace_back(file, with_retries(retry, "download", [&] { return bucket.get(o.value("key", "")); }));
             outs.push_back(file);
           }
-        images.push_back({{"input", name}, {"status", "done"}, {"objects", get(cf, field::kObjects)}, {"outputs", outs}});
+        const std::string n_obj = get(cf, field::kObjects);
+        images.push_back({{"input", name},
+                          {"status", "done"},
+                          {"objects", n_obj.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::stoll(n_obj))},
+                          {"outputs", outs}});
       } else {
         const std::string reason = get(cf, field::kReason).empty() ? "no result" : get(cf, field::kReason);
         failures.push_back({{"name", name}, {"reason", reason}});
@@ -151,6 +157,7 @@ std::string Consumer::Impl::process_zip(const std::string& key, int worker, cons
       with_retries(retry, "upload", [&] { bucket.put(zip_key, make_zip(bundle)); });
       out[field::kStatus] = status::kDone;
       out[field::kOutputFileName] = zip_key;
+      out[field::kOutputList] = all_outputs.dump();
       out[field::kUploadTime] = format_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     q.finish(cfg.queue, id, key, out);
