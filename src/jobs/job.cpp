@@ -1,6 +1,12 @@
 // Job record helpers (see job.h).
 #include "jobs/job.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,13 +37,15 @@ std::string iso_now() {
 }
 
 std::string make_uuid() {
-  // One generator per thread, seeded from the OS: thread-safe without a lock.
-  thread_local std::mt19937_64 gen = [] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seq);
-  }();
-  uint64_t hi = gen(), lo = gen();
+  // 128 bits from the kernel's CSPRNG (getrandom(2)): job keys and upload ids cannot be predicted from earlier ones.
+  uint64_t r[2] = {0, 0};
+  size_t got = 0;
+  while (got < sizeof r) {
+    const ssize_t n = ::getrandom(reinterpret_cast<char*>(r) + got, sizeof r - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+    else if (n < 0 && errno != EINTR) throw std::runtime_error("getrandom failed: " + std::string(std::strerror(errno)));
+  }
+  uint64_t hi = r[0], lo = r[1];
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
   char buf[37];

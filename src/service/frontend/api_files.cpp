@@ -36,6 +36,22 @@ bool valid_utf8(std::string_view s) {
 
 /// The base name of a multipart filename (which may hold folders, '\' or be absolute; contract rule 3), or an
 /// empty string with `why` set when it cannot be stored.
+/// `name` if it has at most `max` bytes, else its first bytes (cut on a UTF-8 boundary) + "~" + 8 hex digits of a
+/// hash of the whole name + its extension: deterministic, unique in practice, and the stored key (with its 17-byte
+/// upload id) stays under the 255-byte file-name limit.
+std::string shorten_name(const std::string& name, size_t max) {
+  if (name.size() <= max) return name;
+  const size_t dot = name.rfind('.');
+  const std::string ext = dot != std::string::npos && name.size() - dot <= 10 ? name.substr(dot) : std::string();
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  char tag[16];
+  std::snprintf(tag, sizeof tag, "~%08x", static_cast<unsigned>(h ^ (h >> 32)));
+  size_t keep = max - ext.size() - 9;
+  while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;  // not inside a character
+  return name.substr(0, keep) + tag + ext;
+}
+
 std::string upload_base_name(const std::string& filename, std::string& why) {
   const auto slash = filename.find_last_of("/\\");
   std::string base = slash == std::string::npos ? filename : filename.substr(slash + 1);
@@ -45,8 +61,8 @@ std::string upload_base_name(const std::string& filename, std::string& why) {
                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
     why = "file names must not contain control characters";
   else if (!valid_utf8(base)) why = "file names must be UTF-8";
-  else if (base.size() > 255) why = "file names must be at most 255 bytes";
-  return why.empty() ? base : std::string();
+  if (!why.empty()) return std::string();
+  return shorten_name(base, 200);
 }
 
 std::string random_id() {

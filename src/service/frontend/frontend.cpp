@@ -198,6 +198,13 @@ int Frontend::start() {
   });
 
   svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    // no content sniffing of anything we serve (uploads are served back as files); the web UI loads only its own
+    // scripts and styles
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (res.get_header_value("Content-Type").rfind("text/html", 0) == 0)
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "
+                     "object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
     PrometheusRegistry::global().inc(
         "cellkiosk_http_requests_total", "HTTP requests answered by the frontend",
         {{"method", req.method}, {"path_template", api::path_template(req.method, req.path)},
