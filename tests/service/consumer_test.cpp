@@ -164,6 +164,7 @@ TEST(Consumer, ImageJobWalksKioskStatusesAndMatchesInProcessSegmenter) {
   const std::string zip = b->get("output/" + uuid + ".zip");
   const auto entries = read_zip_images(std::vector<uint8_t>(zip.begin(), zip.end()));
   ASSERT_EQ(entries.size(), 2u);  // the two images: labels TIFF and overlay PNG (the CSV is not an image)
+  EXPECT_NE(zip.find("summary.json"), std::string::npos);  // input -> output names
 }
 
 TEST(Consumer, BadJobsFailWithOneLineReasonsAndOthersGoOn) {

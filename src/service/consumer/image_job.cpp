@@ -111,6 +111,18 @@ bool Consumer::Impl::process_image(const std::string& key, int worker, const Job
         if (output_in_bundle(file.kind)) bundle.emplace_back(file.name, file.bytes);
       }
     }
+    // the result zip maps the input to its output names, as segment's summary.json and a zip job's do
+    {
+      nlohmann::json images = nlohmann::json::array();
+      for (const auto& page : pages) {
+        nlohmann::json outs = nlohmann::json::array();
+        for (const auto& file : page.files)
+          if (output_in_bundle(file.kind)) outs.push_back(file.name);
+        images.push_back({{"input", name}, {"name", page.name}, {"status", "done"}, {"objects", page.n_objects},
+                          {"outputs", outs}});
+      }
+      bundle.emplace_back("summary.json", nlohmann::json{{"images", images}}.dump(2) + "\n");
+    }
     const std::string zip_key = "output/" + uuid + ".zip";
     const std::string zip = make_zip(bundle);
     with_retries(retry, "upload", [&] { bucket.put(zip_key, zip); }, &retries);
