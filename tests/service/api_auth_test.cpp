@@ -1,6 +1,9 @@
 // Frontend auth (bearer token, signed download URLs), the non-loopback rule, and the per-client rate limit.
 #include <thread>
 
+#include <ctime>
+#include <regex>
+
 #include "api_test_util.h"
 #include "service/frontend/auth.h"
 #include "service/frontend/rate_limit.h"
@@ -114,15 +117,37 @@ TEST(Auth, TokenProtectsApiFilesAndMetrics) {
   r = post_json(*c, "/api/redis", {{"hash", "segmentation:a.png:1"}, {"key", "output_url"}});
   ASSERT_TRUE(r);
   const std::string url = body_json(r)["value"];
-  EXPECT_EQ(url, s.base() + "/files/output/r.zip?sig=" + sign_download("s3cret", "output/r.zip"));
+  // ?exp=<now + 24 h>&job=<key>&sig=HMAC(key, exp, job)
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(url, m, std::regex(".*/files/output/r\\.zip\\?exp=(\\d+)&job=(.*)&sig=([0-9a-f]{32})"))) << url;
+  const int64_t exp = std::stoll(m[1]);
+  EXPECT_NEAR(static_cast<double>(exp), static_cast<double>(std::time(nullptr) + 86400), 5.0);
+  EXPECT_EQ(m[2], "segmentation%3Aa.png%3A1");  // the job key, percent-encoded
+  EXPECT_EQ(m[3], sign_download("s3cret", "output/r.zip", exp, "segmentation:a.png:1"));
   auto plain = s.client();
   r = plain->Get(url_path(url).c_str());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "zipdata");
-  // the signature is bound to the key
-  r = plain->Get(("/files/output/other.zip?sig=" + sign_download("s3cret", "output/r.zip")).c_str());
+  // the signature is bound to the key, to its expiry and to its job
+  r = plain->Get(("/files/output/other.zip?exp=" + std::to_string(exp) + "&job=segmentation:a.png:1&sig=" +
+                  std::string(m[3])).c_str());
   ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  r = plain->Get(("/files/output/r.zip?exp=" + std::to_string(exp + 1) + "&job=segmentation:a.png:1&sig=" +
+                  std::string(m[3])).c_str());
+  EXPECT_EQ(r->status, 401);
+  // an expired link (signed an hour ago with a 1 s lifetime) no longer works
+  const int64_t past = static_cast<int64_t>(std::time(nullptr)) - 3600;
+  r = plain->Get(("/files/output/r.zip?exp=" + std::to_string(past) + "&job=segmentation:a.png:1&sig=" +
+                  sign_download("s3cret", "output/r.zip", past, "segmentation:a.png:1")).c_str());
+  EXPECT_EQ(r->status, 401);
+  // an unsigned-expiry signature (the old form) is refused
+  r = plain->Get(("/files/output/r.zip?sig=" + sign_download("s3cret", "output/r.zip")).c_str());
+  EXPECT_EQ(r->status, 401);
+  // once the job is gone, its link is dead
+  s.queue->remove("segmentation:a.png:1");
+  r = plain->Get(url_path(url).c_str());
   EXPECT_EQ(r->status, 401);
   // browser links may carry ?token=
   r = plain->Get("/api/download/output/r.zip?token=s3cret");

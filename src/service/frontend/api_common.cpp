@@ -1,3 +1,4 @@
+#include <ctime>
 // Helpers shared by the REST frontend's route files (see frontend_internal.h).
 #include <algorithm>
 #include <cctype>
@@ -185,7 +186,7 @@ std::string path_template(const std::string& method, const std::string& path) {
 }
 
 std::optional<std::string> client_field(const JobFields& fields, const std::string& field, const std::string& base,
-                                        const FrontendConfig& cfg) {
+                                        const FrontendConfig& cfg, const std::string& job_key) {
   const auto it = fields.find(field);
   if (field != field::kOutputUrl) {
     if (it == fields.end()) return std::nullopt;
@@ -198,7 +199,12 @@ std::optional<std::string> client_field(const JobFields& fields, const std::stri
   if (st == fields.end() || st->second != status::kDone || out == fields.end() || out->second.empty())
     return std::nullopt;
   std::string url = base + "/files/" + url_encode_path(out->second);
-  if (!cfg.token.empty()) url += "?sig=" + sign_download(cfg.token, out->second);
+  if (!cfg.token.empty()) {
+    // signed for a limited time and for this job: the link stops working at `exp` or once the job is gone
+    const int64_t exp = static_cast<int64_t>(std::time(nullptr)) + cfg.signed_url_ttl_s;
+    url += "?exp=" + std::to_string(exp) + "&job=" + url_encode_path(job_key) + "&sig=" +
+           sign_download(cfg.token, out->second, exp, job_key);
+  }
   return url;
 }
 

@@ -272,7 +272,7 @@ void redis_route(Context& ctx, const httplib::Request& req, httplib::Response& r
   const JobFields fields = ctx.queue->get_fields(*hash);
   const std::string base = base_url(req, ctx.cfg);
   const auto value = [&](const std::string& name) -> json {
-    const auto v = client_field(fields, name, base, ctx.cfg);
+    const auto v = client_field(fields, name, base, ctx.cfg, *hash);
     return v ? json(*v) : json(nullptr);
   };
   if (key->is_string()) {
@@ -317,7 +317,7 @@ void job_route(Context& ctx, const httplib::Request& req, httplib::Response& res
   }
   json out = json::object();
   for (const auto& [k, v] : fields) out[k] = v;
-  if (const auto url = client_field(fields, field::kOutputUrl, base_url(req, ctx.cfg), ctx.cfg)) out[field::kOutputUrl] = *url;
+  if (const auto url = client_field(fields, field::kOutputUrl, base_url(req, ctx.cfg), ctx.cfg, hash)) out[field::kOutputUrl] = *url;
   send_json(res, 200, out);
 }
 

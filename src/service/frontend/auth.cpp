@@ -118,9 +118,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   return to_hex(sha256(opad + std::string(reinterpret_cast<const char*>(inner.data()), inner.size())));
 }
 
-std::string sign_download(std::string_view token, std::string_view key) {
+std::string sign_download(std::string_view token, std::string_view key, int64_t expires, std::string_view job) {
   if (token.empty()) return {};
-  return hmac_sha256_hex(token, "download:" + std::string(key)).substr(0, 32);
+  std::string msg = "download:" + std::string(key);
+  if (expires > 0) msg += "\n" + std::to_string(expires) + "\n" + std::string(job);
+  return hmac_sha256_hex(token, msg).substr(0, 32);
 }
 
 }  // namespace ck

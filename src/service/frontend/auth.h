@@ -1,6 +1,7 @@
 #pragma once
 // Bearer-token authentication of the REST frontend, and signed download URLs (so an `output_url` stays
 // fetchable without headers, Kiosk client contract rule 6, while the server requires a token).
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,11 @@ std::string sha256_hex(std::string_view data);
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 
 /// Signature of a bucket key for `?sig=` download URLs: the first 32 hex digits of
-/// HMAC-SHA-256(token, "download:" + key). Empty when `token` is empty.
-std::string sign_download(std::string_view token, std::string_view key);
+/// HMAC-SHA-256(token, "download:" + key), and with `expires` (Unix seconds) > 0 and a job key,
+/// HMAC-SHA-256(token, "download:" + key + "\n" + expires + "\n" + job): an output_url then carries
+/// `?exp=<expires>&job=<job>&sig=...`, and stops working at `expires` or when the job is gone. Empty when `token`
+/// is empty.
+std::string sign_download(std::string_view token, std::string_view key, int64_t expires = 0,
+                          std::string_view job = {});
 
 }  // namespace ck

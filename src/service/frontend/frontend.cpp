@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -31,14 +32,21 @@ Access access_of(const std::string& method, const std::string& path) {
   return is_json_path(path) ? Access::Token : Access::Public;
 }
 
-/// Downloads may carry ?sig=<signature of the key> (output_url) or ?token=<token> (browser links).
-bool download_authorized(const httplib::Request& req, const FrontendConfig& cfg) {
+/// Downloads may carry the signature of an output_url (?exp=<unix s>&job=<key>&sig=...: valid until exp and while
+/// the job exists) or ?token=<token> (browser links).
+bool download_authorized(const httplib::Request& req, const FrontendConfig& cfg, JobQueue& queue) {
   std::string key;
   if (req.path.rfind("/files/", 0) == 0) key = req.path.substr(7);
   else if (req.path.rfind("/api/download/", 0) == 0) key = req.path.substr(14);
   else return false;
-  if (req.has_param("sig") && constant_time_equal(req.get_param_value("sig"), sign_download(cfg.token, key)))
-    return true;
+  if (req.has_param("sig") && req.has_param("exp")) {
+    const int64_t exp = std::strtoll(req.get_param_value("exp").c_str(), nullptr, 10);
+    const std::string job = req.get_param_value("job");
+    if (exp > 0 && exp >= static_cast<int64_t>(std::time(nullptr)) &&
+        constant_time_equal(req.get_param_value("sig"), sign_download(cfg.token, key, exp, job)) &&
+        (job.empty() || queue.exists(job)))
+      return true;
+  }
   return req.has_param("token") && constant_time_equal(req.get_param_value("token"), cfg.token);
 }
 
@@ -114,16 +122,18 @@ int Frontend::start() {
   // An upload whose Content-Length is over the limit is refused before its body is read: at "Expect:
   // 100-continue" (curl, browsers for large files) with the 413 instead of the 100, otherwise in pre-routing with
   // Connection: close (the body is never read).
-  const auto too_large = [&ctx](const httplib::Request& req) -> std::string {
+  // `slack`: how far over the limit a body may be and still be read (and dropped) before the 413, so that a client
+  // that sends its whole body before reading the answer sees the 413 rather than a reset connection.
+  const auto too_large = [&ctx](const httplib::Request& req, uint64_t slack) -> std::string {
     if (req.path != "/api/upload" || !req.has_header("Content-Length")) return {};
     const uint64_t len = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
-    const uint64_t limit = ctx.cfg.max_upload_bytes + (uint64_t{1} << 20);  // the file plus multipart overhead
+    const uint64_t limit = ctx.cfg.max_upload_bytes + (uint64_t{1} << 20) + slack;  // the file + multipart overhead
     if (len <= limit) return {};
     return fmt::format("upload of {} bytes is over the limit of {} bytes per file (serve --max-upload-mb)", len,
                        ctx.cfg.max_upload_bytes);
   };
   svr.set_expect_100_continue_handler([too_large](const httplib::Request& req, httplib::Response& res) {
-    const std::string why = too_large(req);
+    const std::string why = too_large(req, 0);  // nothing sent yet: refuse anything over the limit
     if (why.empty()) return 100;
     spdlog::info("refused {} {} from {}: 413 {}", req.method, req.path, req.remote_addr, why);
     api::send_error(res, 413, why);
@@ -133,7 +143,7 @@ int Frontend::start() {
 
   svr.set_pre_routing_handler([&ctx, too_large](const httplib::Request& req, httplib::Response& res) {
     const FrontendConfig& c = ctx.cfg;
-    if (const std::string why = too_large(req); !why.empty()) {
+    if (const std::string why = too_large(req, uint64_t{64} << 20); !why.empty()) {  // far over: never read it
       spdlog::info("refused {} {} from {}: 413 {}", req.method, req.path, req.remote_addr, why);
       res.set_header("Connection", "close");
       api::send_error(res, 413, why);
@@ -161,7 +171,7 @@ int Frontend::start() {
     const Access access = access_of(req.method, req.path);
     if (!c.token.empty() && access != Access::Public &&
         !bearer_matches(req.get_header_value("Authorization"), c.token) &&
-        !(access == Access::Download && download_authorized(req, c))) {
+        !(access == Access::Download && download_authorized(req, c, *ctx.queue))) {
       res.set_header("WWW-Authenticate", "Bearer");
       api::close_after(req, res);
       api::send_error(res, 401, "missing or wrong bearer token (Authorization: Bearer <token>)");

@@ -26,6 +26,7 @@ struct FrontendConfig {
   double rate_limit = 0;                         ///< requests/s per client IP (token bucket); 0 = off
   double rate_burst = 0;                         ///< bucket size; 0 = max(1, rate_limit)
   std::string token;                             ///< bearer token; empty = no auth
+  int64_t signed_url_ttl_s = 86400;              ///< output_url signatures expire this long after they are issued
   bool insecure = false;                         ///< allow a non-loopback host without a token
   std::string web_dir;                           ///< static UI files served at /; empty or missing = a note page
   std::vector<std::string> job_types = {"segmentation"};  ///< accepted jobType values (= queue names)

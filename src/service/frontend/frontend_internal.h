@@ -77,10 +77,11 @@ std::string path_template(const std::string& method, const std::string& path);
 // ---- job fields as clients see them ----
 
 /// The value a client reads for `field` of a job: the stored value, except `output_url`, which is synthesized
-/// as <base>/files/<output_file_name> (plus ?sig= when a token is set) for a `done` job that has an
+/// as <base>/files/<output_file_name> (plus ?exp=&job=&sig= when a token is set: valid for cfg.signed_url_ttl_s and
+/// while the job `job_key` exists) for a `done` job that has an
 /// output_file_name but no absolute output_url. nullopt when missing.
 std::optional<std::string> client_field(const JobFields& fields, const std::string& field, const std::string& base,
-                                        const FrontendConfig& cfg);
+                                        const FrontendConfig& cfg, const std::string& job_key);
 
 // ---- route registration (one file per purpose) ----
 
