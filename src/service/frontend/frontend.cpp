@@ -33,7 +33,8 @@ Access access_of(const std::string& method, const std::string& path) {
 }
 
 /// Downloads may carry the signature of an output_url (?exp=<unix s>&job=<key>&sig=...: valid until exp and while
-/// the job exists) or ?token=<token> (browser links).
+/// the job exists). The token itself is never accepted in a URL (it would end up in logs and browser history): the
+/// web UI sends it as a header.
 bool download_authorized(const httplib::Request& req, const FrontendConfig& cfg, JobQueue& queue) {
   std::string key;
   if (req.path.rfind("/files/", 0) == 0) key = req.path.substr(7);
@@ -47,7 +48,7 @@ bool download_authorized(const httplib::Request& req, const FrontendConfig& cfg,
         (job.empty() || queue.exists(job)))
       return true;
   }
-  return req.has_param("token") && constant_time_equal(req.get_param_value("token"), cfg.token);
+  return false;
 }
 
 const char* kNoWebPage =

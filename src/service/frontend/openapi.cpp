@@ -14,7 +14,7 @@ const char* kOpenApi = R"JSON({
   "info": {
     "title": "cellkiosk REST API",
     "version": "0.1.0",
-    "description": "Nuclear segmentation jobs over HTTP, wire-compatible with the DeepCell Kiosk frontend for the Kiosk client (upload, predict, redis, redis/expire, files). Every /api answer is JSON, errors are {\"message\": \"...\"} with a 4xx/5xx code. When the server has a token, every endpoint except health-check and this document needs 'Authorization: Bearer <token>'; /files and /api/download also accept ?sig= (the signature in an output_url) or ?token=."
+    "description": "Nuclear segmentation jobs over HTTP, wire-compatible with the DeepCell Kiosk frontend for the Kiosk client (upload, predict, redis, redis/expire, files). Every /api answer is JSON, errors are {\"message\": \"...\"} with a 4xx/5xx code. When the server has a token, every endpoint except health-check and this document needs 'Authorization: Bearer <token>'; /files and /api/download also accept ?exp=&job=&sig= (the signature in an output_url: valid 24 h and while the job exists); the token is never accepted in a URL."
   },
   "servers": [{"url": "/"}],
   "components": {
@@ -134,14 +134,14 @@ const char* kOpenApi = R"JSON({
     "/api/download/{key}": {
       "get": {
         "summary": "Download a bucket object as an attachment",
-        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": "bucket key under uploads/ or output/"}, {"name": "sig", "in": "query", "schema": {"type": "string"}}, {"name": "token", "in": "query", "schema": {"type": "string"}}],
+        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": "bucket key under uploads/ or output/"}, {"name": "sig", "in": "query", "schema": {"type": "string"}}, {"name": "exp", "in": "query", "schema": {"type": "integer"}, "description": "expiry of the signature, Unix seconds"}, {"name": "job", "in": "query", "schema": {"type": "string"}, "description": "the job the signature is bound to"}],
         "responses": {"200": {"description": "the object (Range requests supported)"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
       }
     },
     "/files/{key}": {
       "get": {
         "summary": "A bucket object (imageURL, output_url)",
-        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "sig", "in": "query", "schema": {"type": "string"}}, {"name": "token", "in": "query", "schema": {"type": "string"}}],
+        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "sig", "in": "query", "schema": {"type": "string"}}, {"name": "exp", "in": "query", "schema": {"type": "integer"}, "description": "expiry of the signature, Unix seconds"}, {"name": "job", "in": "query", "schema": {"type": "string"}, "description": "the job the signature is bound to"}],
         "responses": {"200": {"description": "the object"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
       }
     },
