@@ -4,14 +4,18 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <ctime>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
 #include "jobs/janitor.h"
+#include "service/prometheus.h"
+#include "storage/retention.h"
 #include "service/consumer/consumer.h"
 #include "service/frontend/frontend.h"
 
@@ -32,6 +36,7 @@ struct ServeCli {
   std::string model = "nuclear";
   std::string device = "cpu";
   uint64_t max_upload_mb = 1024;
+  double retention_h = 24;  ///< hours uploads and outputs are kept (0 = forever)
 };
 
 /// --web default: the source tree's web/ (a build run from the checkout), else <exe>/../share/cellkiosk/web.
@@ -97,6 +102,11 @@ Runner add_serve(CLI::App& app) {
   app.add_option("--public-url", o->fe.public_url,
                  "Base of absolute URLs (imageURL, output_url), e.g. https://kiosk.example.org; default: from the "
                  "request's Host header");
+  app.add_option("--retention", o->retention_h,
+                 "Hours an upload or output is kept in the bucket after it was written (an output: after its job\n"
+                 "ended); older ones are deleted by a sweep every few minutes. 0 = keep for ever. On S3, set a bucket\n"
+                 "lifecycle rule expiring uploads/ and output/ instead")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
   app.add_option("--http-threads", o->fe.threads, "HTTP worker threads")->capture_default_str()->check(CLI::Range(1, 1024));
   app.footer(
       "Serves the REST API (Kiosk-compatible: the DeepCell Kiosk client and web UI work unchanged; reference at\n"
@@ -157,6 +167,35 @@ Runner add_serve(CLI::App& app) {
     threads.emplace_back([&queue, &stop, jc] {
       Janitor janitor(jc, *queue);
       janitor.run(stop);
+    });
+    // Retention: old uploads and outputs leave the bucket; what remains is exported as disk use on /metrics.
+    const double retention_s = o->retention_h * 3600.0;
+    threads.emplace_back([&bucket, &stop, retention_s, upload_prefix = fe.upload_prefix] {
+      const double every_s = retention_s > 0 ? std::clamp(retention_s / 10, 1.0, 300.0) : 300.0;
+      auto next = std::chrono::steady_clock::now();
+      while (!stop.load()) {
+        if (std::chrono::steady_clock::now() >= next) {
+          try {
+            const RetentionSweep r = sweep_retention(*bucket, {upload_prefix + "/", "output/"}, retention_s,
+                                                     static_cast<int64_t>(std::time(nullptr)));
+            auto& reg = PrometheusRegistry::global();
+            reg.set_gauge("cellkiosk_bucket_bytes", "Bytes of uploads and outputs in the bucket",
+                          static_cast<double>(r.bytes_kept));
+            reg.set_gauge("cellkiosk_bucket_objects", "Uploads and outputs in the bucket", static_cast<double>(r.kept));
+            if (r.deleted > 0) {
+              reg.inc("cellkiosk_bucket_deleted_total", "Objects deleted by the retention sweep", {},
+                      static_cast<double>(r.deleted));
+              spdlog::info("retention: deleted {} object(s), {} bytes, older than {} h", r.deleted, r.bytes_deleted,
+                           retention_s / 3600);
+            }
+          } catch (const std::exception& e) {
+            spdlog::warn("retention sweep failed: {}", e.what());
+          }
+          next = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                        std::chrono::duration<double>(every_s));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
     });
 
     std::printf("cellkiosk serve: %s (bucket %s, queue %s)\n", frontend.url().c_str(), bucket->describe().c_str(),

@@ -54,6 +54,8 @@ class Bucket {
   virtual std::vector<std::string> list(const std::string& prefix) = 0;
   /// "file:///abs/dir" etc., for messages.
   virtual std::string describe() const = 0;
+  /// When the object was last written, Unix seconds; nullopt if missing or unknown (then retention keeps it).
+  virtual std::optional<int64_t> modified_at(const std::string& key) { return std::nullopt; }
 };
 
 /// Throws BucketError("invalid key '<key>': <why>") unless `key` is a valid bucket key (rules above).

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include "storage/local_bucket.h"
 
 #include <fcntl.h>
@@ -160,5 +161,11 @@ std::vector<std::string> LocalBucket::list(const std::string& prefix) {
 }
 
 std::string LocalBucket::describe() const { return "file://" + root_.string(); }
+
+std::optional<int64_t> LocalBucket::modified_at(const std::string& key) {
+  struct stat st {};
+  if (::stat(path_of(key).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return static_cast<int64_t>(st.st_mtime);
+}
 
 }  // namespace ck

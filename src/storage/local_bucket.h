@@ -21,6 +21,7 @@ class LocalBucket : public Bucket {
   bool remove(const std::string& key) override;
   std::vector<std::string> list(const std::string& prefix) override;
   std::string describe() const override;
+  std::optional<int64_t> modified_at(const std::string& key) override;
   /// File path of `key` (validated), for tools that need a path.
   std::filesystem::path path_of(const std::string& key) const;
 

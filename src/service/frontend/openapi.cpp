@@ -149,7 +149,7 @@ const char* kOpenApi = R"JSON({
       "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.0"}}}
     },
     "/metrics": {
-      "get": {"summary": "Prometheus metrics (text format 0.0.4)", "description": "cellkiosk_http_requests_total{method,path_template,code}, cellkiosk_bytes_total{direction}, cellkiosk_queue_depth{queue}, cellkiosk_processing_jobs{queue}, cellkiosk_jobs{status}, cellkiosk_jobs_created_total{queue}, cellkiosk_jobs_finished_total{queue,status}, cellkiosk_stage_seconds{stage} (histogram), cellkiosk_bucket_bytes_total{op}, and the consumers' metrics in the same process.", "responses": {"200": {"description": "metrics", "content": {"text/plain": {}}}}}
+      "get": {"summary": "Prometheus metrics (text format 0.0.4)", "description": "cellkiosk_http_requests_total{method,path_template,code}, cellkiosk_bytes_total{direction}, cellkiosk_queue_depth{queue}, cellkiosk_processing_jobs{queue}, cellkiosk_jobs{status}, cellkiosk_jobs_created_total{queue}, cellkiosk_jobs_finished_total{queue,status}, cellkiosk_stage_seconds{stage} (histogram), cellkiosk_bucket_bytes_total{op}, cellkiosk_bucket_bytes / cellkiosk_bucket_objects (what the retention sweep of serve keeps) and cellkiosk_bucket_deleted_total, and the consumers' metrics in the same process.", "responses": {"200": {"description": "metrics", "content": {"text/plain": {}}}}}
     },
     "/": {
       "get": {"summary": "Web UI (static files)", "security": [], "responses": {"200": {"description": "HTML"}}}
