@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -351,4 +352,30 @@ TEST(PipelineLimits, A30000SquarePngFailsFromItsHeaderBeforeDecoding) {
                                 "pixels (--max-pixels)");
   EXPECT_TRUE(r.images[1].ok);
   fs::remove_all(dir);
+}
+
+TEST(PipelineSampleTypes, Int8AndInt32TiffsSegmentLikeTheUint8Original) {
+  // The same real image stored as int8 (shifted by -128: percentile normalization ignores the offset) and as int32
+  // gives byte-identical label images to the uint8 PNG.
+  const Raster u8 = decode_image_file(sample_images()[0].string()).at(0);
+  ASSERT_EQ(u8.dtype, DType::U8);
+  Raster i8 = Raster::make(u8.height, u8.width, 1, DType::I8), i32 = Raster::make(u8.height, u8.width, 1, DType::I32);
+  for (size_t i = 0; i < u8.bytes.size(); ++i) {
+    const int8_t a = static_cast<int8_t>(static_cast<int>(u8.bytes[i]) - 128);
+    const int32_t b = u8.bytes[i];
+    std::memcpy(i8.bytes.data() + i, &a, 1);
+    std::memcpy(i32.bytes.data() + 4 * i, &b, 4);
+  }
+  Segmenter seg = make_segmenter();
+  auto labels_of = [&](const std::vector<uint8_t>& file) {
+    const auto pages = segment_file(file.data(), file.size(), "x",
+                                    [](const std::vector<std::string>& s) { return std::vector<std::string>(s.size(), "x"); },
+                                    SegmentRequest{}, seg, kDefaultMaxPixels);
+    EXPECT_TRUE(pages.at(0).ok) << pages.at(0).reason;
+    return std::make_pair(pages.at(0).n_objects, pages.at(0).files.at(0).bytes);
+  };
+  const auto want = labels_of(encode_png(u8));
+  EXPECT_GT(want.first, 3);
+  EXPECT_EQ(labels_of(encode_tiff({i8})), want);
+  EXPECT_EQ(labels_of(encode_tiff({i32})), want);
 }
