@@ -129,7 +129,11 @@ std::string member_name(archive_entry* e) {
   std::string name;
   if (const char* u = archive_entry_pathname_utf8(e)) name = u;
   else if (const char* p = archive_entry_pathname(e)) name = p;
-  return is_utf8(name) ? name : cp437_to_utf8(name);
+  name = is_utf8(name) ? name : cp437_to_utf8(name);
+  // Zips written on Windows separate folders with '\': one separator for every zip, so that "sub\a.png" and
+  // "sub/a.png" name the same member (and "..\x.png" is caught as escaping the archive). Found by zip_fuzzer.
+  std::replace(name.begin(), name.end(), '\\', '/');
+  return name;
 }
 
 std::string error_text(archive* a) {
