@@ -86,16 +86,6 @@ class FlakyBucket : public LocalBucket {
 };
 
 
-ConsumerConfig test_config(const std::string& queue = "segmentation") {
-  ConsumerConfig c;
-  c.queue = queue;
-  c.consumer_id = "test-" + queue;
-  c.workers = 1;
-  c.claim_timeout_s = 0.2;
-  c.backoff_initial_s = 0.01;
-  c.backoff_max_s = 0.02;
-  return c;
-}
 
 LabelImage decode_labels(const std::string& bytes) {
   auto pages = decode_image_bytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "labels");

@@ -49,14 +49,8 @@ std::vector<Raster> samples(size_t n) {
 }
 
 ConsumerConfig config(const std::string& queue) {
-  ConsumerConfig c;
-  c.queue = queue;
-  c.consumer_id = "one-path-" + queue;
-  c.workers = 1;
-  c.torch_threads = 1;
-  c.claim_timeout_s = 0.2;
-  c.backoff_initial_s = 0.01;
-  c.backoff_max_s = 0.02;
+  ConsumerConfig c = test_config(queue);
+  c.torch_threads = 1;  // as the in-process Segmenter below: byte-identical maps
   return c;
 }
 

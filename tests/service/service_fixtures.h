@@ -99,4 +99,17 @@ struct RunningConsumer {
   }
 };
 
+
+/// A consumer configuration for tests: one worker, short claim timeouts and retry backoffs.
+inline ConsumerConfig test_config(const std::string& queue = "segmentation") {
+  ConsumerConfig c;
+  c.queue = queue;
+  c.consumer_id = "test-" + queue;
+  c.workers = 1;
+  c.claim_timeout_s = 0.2;
+  c.backoff_initial_s = 0.01;
+  c.backoff_max_s = 0.02;
+  return c;
+}
+
 }  // namespace ck::test
