@@ -30,19 +30,10 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-/// Whole string as a finite double, else nullopt.
-std::optional<double> to_number(const std::string& text) {
-  const std::string t = trim(text);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 /// A number field with its allowed range [lo, hi] (lo exclusive when `lo_open`).
 double checked(const std::string& name, const std::string& text, double lo, double hi, bool lo_open, bool integer) {
-  const auto v = to_number(text);
+  const auto v = parse_finite_number(text);
   if (!v) throw RequestError("'" + name + "' must be a number, got '" + text + "'");
   if (integer && std::floor(*v) != *v) throw RequestError("'" + name + "' must be a whole number, got '" + text + "'");
   if ((lo_open ? *v <= lo : *v < lo) || *v > hi) {
@@ -139,6 +130,15 @@ std::pair<std::string, std::string> first_given(const json& body, const json* fo
 }
 
 }  // namespace
+
+std::optional<double> parse_finite_number(const std::string& text) {
+  const std::string t = trim(text);
+  if (t.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
 
 const std::vector<std::string>& OutputChoice::known() {
   static const std::vector<std::string> k = {"labels", "csv", "overlay", "preview", "geojson", "rois"};

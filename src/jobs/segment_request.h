@@ -48,6 +48,10 @@ struct OutputChoice {
   bool operator==(const OutputChoice&) const = default;
 };
 
+/// A whole string (spaces around it allowed) as a finite double; nullopt for "", trailing text, NaN or ±inf.
+/// The one number parser of request fields (also used for the frontend's other numeric fields, e.g. expireIn).
+std::optional<double> parse_finite_number(const std::string& text);
+
 /// One segmentation request. Unset optionals keep the model card's values.
 struct SegmentRequest {
   std::string model;    ///< model name ("" = the default model)

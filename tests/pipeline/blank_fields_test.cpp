@@ -67,7 +67,9 @@ TEST(BlankFields, BackgroundOnlyImagesGiveNoObjects) {
     // the floor and is left to the model, which must find nothing in it either
     const bool shaded = name.find("shading") != std::string::npos;
     EXPECT_EQ(w.prepared.no_signal, !shaded) << name << ": range/noise " << w.prepared.range_to_noise;
-    if (!shaded) EXPECT_NE(w.warning.find("no signal above the noise"), std::string::npos) << name;
+    if (!shaded) {
+      EXPECT_NE(w.warning.find("no signal above the noise"), std::string::npos) << name;
+    }
     predict_page(w, seg);
     const PageResult r = finish_page(std::move(w), opt, OutputChoice{}, seg);
     total += r.n_objects;

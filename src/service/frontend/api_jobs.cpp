@@ -34,12 +34,6 @@ struct BadRequest {
   std::string message;
 };
 
-std::string trim(std::string s) {
-  const auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
-  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), sp));
-  s.erase(std::find_if_not(s.rbegin(), s.rend(), sp).base(), s.end());
-  return s;
-}
 
 /// A required non-empty string field.
 std::string required_string(const json& body, const char* name) {
@@ -60,15 +54,6 @@ std::string optional_string(const json& body, const char* name) {
   throw BadRequest{400, std::string("field '") + name + "' must be a string"};
 }
 
-/// Parses a whole string as a finite double.
-std::optional<double> parse_number(const std::string& s) {
-  const std::string t = trim(s);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 
 
@@ -294,7 +279,7 @@ void expire_route(Context& ctx, const httplib::Request& req, httplib::Response& 
   if (it != body->end() && !it->is_null()) {
     std::optional<double> v;
     if (it->is_number()) v = it->get<double>();
-    else if (it->is_string()) v = parse_number(it->get<std::string>());
+    else if (it->is_string()) v = parse_finite_number(it->get<std::string>());
     if (!v || *v < 0 || std::floor(*v) != *v || *v > 1e12) {
       send_error(res, 400, "'expireIn' must be a whole number of seconds >= 0");
       return;
